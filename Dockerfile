@@ -1,0 +1,21 @@
+# Дипбриф: docker build -t dipbrief . && docker run -e BOT_TOKEN=... -v dipbrief-data:/data dipbrief
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DB_PATH=/data/briefing.sqlite3 \
+    ARTICLES_DIR=/app/seeds
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY seeds ./seeds
+RUN pip install --upgrade pip setuptools && pip install .
+
+RUN useradd --create-home --uid 10001 dipbrief && mkdir -p /data && chown dipbrief /data
+USER dipbrief
+VOLUME ["/data"]
+
+CMD ["python", "-m", "bot"]

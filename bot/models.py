@@ -1,0 +1,74 @@
+"""Pydantic models that cross boundaries: files -> store -> services -> renderers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from bot.analysis.models import Analysis, Entity, Figure, KeySentence, Span, ThemeScore
+
+__all__ = [
+    "Analysis",
+    "ArticleFile",
+    "ArticleHead",
+    "Entity",
+    "Figure",
+    "FrontMatter",
+    "KeySentence",
+    "Span",
+    "StoredArticle",
+    "ThemeScore",
+]
+
+
+class FrontMatter(BaseModel):
+    """The YAML block at the top of an article file; unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    source: str | None = Field(default=None, min_length=1, max_length=200)
+    url: HttpUrl | None = None
+    published: dt.date | None = None
+    lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+
+    @field_validator("title", "source", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() or None if isinstance(value, str) else value
+
+
+class ArticleFile(BaseModel):
+    """An article as read from a file, cleaned of page debris, before analysis."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1)  # the file name: the article's identity in the store
+    content_hash: str = Field(min_length=64, max_length=64)
+    title: str = Field(min_length=1)
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    lang: str | None = None
+    body: str = Field(min_length=1)
+
+
+class ArticleHead(BaseModel):
+    """An article as listed: its number (id, for `/article N`) and citation facts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    key: str
+    title: str
+    source: str | None
+    url: str | None
+    published: dt.date | None
+    lang: str
+
+
+class StoredArticle(ArticleHead):
+    """An article as kept in the store, with its full text."""
+
+    body: str

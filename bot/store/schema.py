@@ -1,0 +1,101 @@
+"""Numbered schema migrations, tracked by PRAGMA user_version (one transaction each)."""
+
+from __future__ import annotations
+
+# Migration N brings a database from user_version N-1 to N. Never edit a released step:
+# add a new one. Each is a script run inside BEGIN ... COMMIT by Store._migrate.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles and their precomputed analysis.
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,           -- file name: the identity across edits
+        content_hash TEXT NOT NULL UNIQUE,  -- sha256 of the file bytes
+        title TEXT NOT NULL,
+        source TEXT,
+        url TEXT,
+        published TEXT,                     -- ISO date; NULL when the page gives none
+        lang TEXT NOT NULL,
+        body TEXT NOT NULL,
+        added_at TEXT NOT NULL,             -- UTC ISO timestamps
+        updated_at TEXT NOT NULL,
+        matched_at TEXT                     -- set once the article was matched to subscriptions
+    );
+    -- "Latest articles": undated ones sort last (NULL < any text, so DESC puts them after).
+    CREATE INDEX articles_recent ON articles(published DESC, id DESC);
+    CREATE INDEX articles_unmatched ON articles(id) WHERE matched_at IS NULL;
+
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        stop INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        lemmas TEXT NOT NULL,
+        UNIQUE (article_id, idx)
+    );
+    -- FTS5 over lemmatised sentences, so "инвестициям" finds "инвестиции". External content:
+    -- the text lives once in `sentences`; the triggers keep the index in step with it.
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(
+        lemmas, content='sentences', content_rowid='id', tokenize='unicode61'
+    );
+    CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+        INSERT INTO sentences_fts(rowid, lemmas) VALUES (new.id, new.lemmas);
+    END;
+    CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, lemmas)
+        VALUES ('delete', old.id, old.lemmas);
+    END;
+
+    CREATE TABLE summary_sentences (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,          -- order in the article
+        start INTEGER NOT NULL,
+        stop INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        score REAL NOT NULL,
+        lemmas TEXT NOT NULL,               -- space-joined content lemmas
+        PRIMARY KEY (article_id, position)
+    );
+
+    CREATE TABLE article_themes (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        theme TEXT NOT NULL,
+        score REAL NOT NULL,
+        snippet_start INTEGER NOT NULL,
+        snippet_stop INTEGER NOT NULL,
+        snippet TEXT NOT NULL,
+        matched TEXT NOT NULL,              -- JSON [[start, stop], ...] into the body
+        PRIMARY KEY (article_id, theme)
+    );
+    CREATE INDEX article_themes_by_theme ON article_themes(theme, score DESC);
+
+    CREATE TABLE figures (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        value REAL,
+        unit TEXT NOT NULL,
+        qualifier TEXT,
+        phrase_start INTEGER NOT NULL,
+        phrase_stop INTEGER NOT NULL,
+        phrase TEXT NOT NULL,
+        sentence_start INTEGER NOT NULL,
+        sentence_stop INTEGER NOT NULL,
+        sentence TEXT NOT NULL,
+        year INTEGER
+    );
+    CREATE INDEX figures_by_article ON figures(article_id);
+
+    CREATE TABLE entities (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        aliases TEXT NOT NULL,              -- JSON list of surface forms
+        PRIMARY KEY (article_id, kind, name)
+    );
+    CREATE INDEX entities_by_name ON entities(kind, name);
+    """,
+)

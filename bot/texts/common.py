@@ -1,0 +1,51 @@
+"""Fixed replies: greeting, help, hints. Every Russian string a user sees lives in bot/texts."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class CommandInfo(NamedTuple):
+    name: str
+    description: str  # for setMyCommands: the menu next to the input field
+    example: str  # for /help
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("summary", "Брифинг по последним материалам", "/summary, /summary 3, "
+                "/summary кибербезопасность, /summary неделя"),
+    CommandInfo("topic", "Материалы по теме", "/topic кибербезопасность"),
+    CommandInfo("topics", "Все темы с числом материалов", "/topics"),
+    CommandInfo("figures", "Ключевые цифры с источниками", "/figures, /figures торговля"),
+    CommandInfo("people", "Персоны и организации", "/people"),
+    CommandInfo("sources", "Источники и даты", "/sources"),
+    CommandInfo("search", "Поиск по словам в любой форме", "/search инвестиции"),
+    CommandInfo("article", "Один материал целиком", "/article 2"),
+    CommandInfo("subscribe", "Подписка на новые материалы и дайджест",
+                "/subscribe, /subscribe кибербезопасность 08:30"),
+    CommandInfo("unsubscribe", "Отменить подписку", "/unsubscribe кибербезопасность, "
+                "/unsubscribe все"),
+    CommandInfo("subscriptions", "Что получает этот чат", "/subscriptions"),
+    CommandInfo("help", "Справка по командам", "/help"),
+)  # fmt: skip
+
+GREETING = (
+    "<b>Дипбриф</b> — брифинги по казахстанско-китайским отношениям: саммиты, ШОС, торговля, "
+    "безопасность, культура. Отвечаю по-русски и даю ссылку на источник к каждому факту; "
+    "предложения в сводках — дословные цитаты из материалов."
+)
+UNKNOWN_COMMAND = "Такой команды нет. Список команд — /help"
+PLAIN_TEXT_HINT = (
+    "Я отвечаю на команды. Например: /summary — брифинг, /topic торговля — материалы по теме. "
+    "Все команды — /help"
+)
+CONSOLE_BANNER = "Дипбриф, консольный режим. Введите команду, например /help; выход — Ctrl+D."
+
+
+def render_help() -> str:
+    """The greeting and every command with an example of use."""
+    lines = [GREETING, "", "<b>Команды</b>"]
+    for command in COMMANDS:
+        lines.append(f"/{command.name} — {command.description.lower()}. Пример: {command.example}")
+    lines += ["", "В группах команды можно писать с именем бота: /summary@имя_бота."]
+    return "\n".join(lines)

@@ -1,0 +1,25 @@
+"""Last router: unknown commands and plain text get a short hint, never silence."""
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.types import Message
+
+from bot import texts
+
+router = Router(name=__name__)
+
+
+@router.message(F.text.startswith("/"))
+async def cmd_unknown(message: Message, bot: Bot) -> None:
+    command = (message.text or "").split(maxsplit=1)[0]
+    _, _, mention = command.partition("@")
+    # "/foo@other_bot" in a group is for another bot: stay quiet.
+    if mention and mention.lower() != ((await bot.me()).username or "").lower():
+        return
+    await message.answer(texts.UNKNOWN_COMMAND)
+
+
+@router.message(F.chat.type == ChatType.PRIVATE)
+async def on_plain_text(message: Message) -> None:
+    # Only in private chats: in groups the bot would answer every conversation.
+    await message.answer(texts.PLAIN_TEXT_HINT)

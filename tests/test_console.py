@@ -1,0 +1,58 @@
+"""Console mode and the command line, as a user runs them: subprocesses with piped input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import texts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_bot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "TELEGRAM_API_URL"}
+    }
+    environment.update(
+        DB_PATH=str(tmp_path / "db.sqlite3"), ARTICLES_DIR=str(ROOT / "seeds"), **env
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        env=environment, cwd=tmp_path, timeout=120, check=False,
+    )
+
+
+def test_console_answers_piped_commands_in_russian(tmp_path: Path) -> None:
+    result = run_bot(["console"], "/start\n/help\n/nonsense\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for info in texts.COMMANDS:
+        assert f"/{info.name}" in result.stdout
+    assert texts.UNKNOWN_COMMAND in result.stdout
+    assert "<b>" not in result.stdout  # formatting stripped for the terminal
+
+
+def test_no_token_and_no_terminal_exits_2(tmp_path: Path) -> None:
+    result = run_bot([], "", tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN" in result.stderr
+
+
+def test_invalid_setting_is_one_line_exit_2_without_token(tmp_path: Path) -> None:
+    secret = "123456:SECRET-value-never-shown"
+    result = run_bot([], "", tmp_path, BOT_TOKEN=secret, ARTICLES_POLL_SECONDS="-1")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "ARTICLES_POLL_SECONDS" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
+def test_ingest_adds_files_and_reports_bad_ones(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "good.md").write_text("Новость\nТокаев встретился с Си Цзиньпином.", "utf-8")
+    (incoming / "bad.md").write_bytes(b"\xff\xfe broken")
+    result = run_bot(["ingest", str(incoming)], "", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added 1" in result.stdout and "skipped 1" in result.stdout
+    assert "bad.md: skipped: not UTF-8" in result.stderr

@@ -1,0 +1,107 @@
+"""The article store on real SQLite files: idempotent loads, edits, bad files, schema."""
+
+import logging
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.app import LazyModels
+from bot.clock import ManualClock
+from bot.ingest import Ingestor
+from bot.store import Store, StoreError
+from bot.store.schema import MIGRATIONS
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+async def empty_store(tmp_path: Path, clock: ManualClock) -> Store:
+    return await Store(tmp_path / "db" / "fresh.sqlite3", clock).open()
+
+
+async def test_fresh_store_has_wal_foreign_keys_and_schema(empty_store: Store) -> None:
+    assert await empty_store.schema_version() == len(MIGRATIONS)
+    async with empty_store.db.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone())[0] == "wal"
+    async with empty_store.db.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone())[0] == 1
+    await empty_store.close()
+
+
+async def test_store_refuses_newer_schema(tmp_path: Path, clock: ManualClock) -> None:
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer than this code"):
+        await Store(path, clock).open()
+
+
+async def test_reload_of_unchanged_files_changes_nothing(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    before = await store.latest_articles(10)
+    report = await Ingestor(store, models).ingest([articles_dir])
+    assert (report.added, report.updated, report.unchanged) == ([], [], 5)
+    assert await store.latest_articles(10) == before
+
+
+async def test_edited_file_updates_article_in_place(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    path = articles_dir / "003_7e007acaf2bdb90c.md"
+    old_id = next(a.id for a in await store.latest_articles(10) if a.key == path.name)
+    path.write_text(path.read_text("utf-8").replace("8-е заседание", "9-е заседание"), "utf-8")
+    report = await Ingestor(store, models).ingest([articles_dir])
+    assert report.updated == [old_id] and report.added == []
+    article = await store.get_article(old_id)
+    assert article is not None and "9-е заседание" in article.body
+    assert await store.count_articles() == 5
+
+
+async def test_deleted_file_keeps_its_article(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    shutil.rmtree(articles_dir)
+    articles_dir.mkdir()
+    await Ingestor(store, models).ingest([articles_dir])
+    assert await store.count_articles() == 5
+
+
+async def test_bad_files_are_logged_and_stored_articles_survive(
+    articles_dir: Path, store: Store, models: LazyModels, caplog: pytest.LogCaptureFixture
+) -> None:
+    (articles_dir / "latin1.txt").write_bytes("Заголовок\nтекст".encode("cp1251"))
+    (articles_dir / "broken.md").write_text("---\ntitle: x\nurl: nope\n---\nТекст", "utf-8")
+    # An existing article's file replaced by garbage: the stored version must stay.
+    (articles_dir / "000_451b224480e1e7da.md").write_bytes(b"\x00\x01\x02")
+    with caplog.at_level(logging.WARNING):
+        report = await Ingestor(store, models).ingest([articles_dir])
+    assert {p.name for p, _ in report.skipped} == {
+        "latin1.txt", "broken.md", "000_451b224480e1e7da.md",
+    }
+    assert "latin1.txt: skipped: not UTF-8" in caplog.text
+    assert "broken.md: skipped: invalid url" in caplog.text
+    assert await store.count_articles() == 5
+
+
+async def test_same_content_under_new_name_is_not_duplicated(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    shutil.copyfile(articles_dir / "002_eb48d51dffeef2e8.md", articles_dir / "copy.md")
+    report = await Ingestor(store, models).ingest([articles_dir])
+    assert report.added == [] and "same content as" in report.skipped[0][1]
+
+
+async def test_new_file_is_added_with_analysis(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    (articles_dir / "new.md").write_text(
+        "---\ntitle: Новость\nsource: Тест\nurl: https://example.org/n\npublished: 2025-09-03\n"
+        "---\nКазахстан и Китай обсудили борьбу с киберпреступностью и кибератаками.\n",
+        "utf-8",
+    )
+    report = await Ingestor(store, models).ingest([articles_dir])
+    [new_id] = report.added
+    assert (await store.latest_articles(1))[0].id == new_id
+    assert "cybersecurity" in {t.theme for t in await store.article_themes(new_id)}
