@@ -47,7 +47,11 @@ class BaseStore:
         # Wait for a concurrent writer instead of failing at once with "database is locked".
         await self._db.execute("PRAGMA busy_timeout=5000")
         await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._migrate()
+        try:
+            await self._migrate()
+        except BaseException:
+            await self.close()
+            raise
         return self
 
     async def close(self) -> None:

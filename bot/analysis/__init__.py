@@ -1,0 +1,1 @@
+"""Pure Russian text analysis: sentences, lemmas, themes, figures, entities, summaries."""

@@ -1,0 +1,129 @@
+"""Names put in the nominative by inflection: "Касымом-Жомартом" -> "Касым-Жомарт"."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from bot.analysis.nlp import NlpModels
+
+# Case endings stripped to compare forms of one name: "Цзиньпина", "Цзиньпином" -> "цзиньпин".
+# No "ов"/"ев": they end surnames ("Токаев"), not cases.
+ENDINGS = sorted(
+    (
+        *("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими"),
+        *("ой", "ей", "ом", "ем", "ым", "им", "ая", "яя", "ую", "юю", "ах", "ях", "ам", "ям"),
+        *("ы", "и", "а", "я", "у", "ю", "е", "ь", "й"),
+    ),
+    key=len,
+    reverse=True,
+)
+MIN_STEM = 3
+STEM_VOTE = 1.0  # the bare stem is a candidate too: "Жомартом" -> "жомарт"
+SURNAME_RE = re.compile(r"(?:ов|ев|ин|ын|ский|цкий|енко)$")  # "Токаев" (pymorphy: "токай")
+PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Abbr", "Trad"})
+
+
+def stem(word: str) -> str:
+    """Strip one case ending: "Токаевым" -> "токаев", "Тяньцзинь" -> "тяньцзин"."""
+    lowered = word.lower().replace("ё", "е")
+    for ending in ENDINGS:
+        if lowered.endswith(ending) and len(lowered) - len(ending) >= MIN_STEM:
+            return lowered[: -len(ending)]
+    return lowered
+
+
+def stem_key(words: Iterable[str]) -> str:
+    """Stems of every word and hyphen part: the key that matches all case forms of a name."""
+    return " ".join("-".join(stem(p) for p in w.split("-")) for w in words)
+
+
+def restore_case(form: str, original: str) -> str:
+    """Give `form` the capitalisation of `original`, part by hyphenated part."""
+    if original.isupper() and len(original) > 1:
+        return form.upper()
+    parts, originals = form.split("-"), original.split("-")
+    if len(parts) != len(originals):
+        return form.capitalize() if original[:1].isupper() else form
+    return "-".join(
+        p.capitalize() if o[:1].isupper() else p for p, o in zip(parts, originals, strict=True)
+    )
+
+
+def nominative(parse: Any) -> str:
+    """The nominative singular (or plural for plural-only nouns) of a pymorphy parse."""
+    if {"nomn", "sing"} <= parse.tag.grammemes:
+        return str(parse.word)
+    inflected = parse.inflect({"nomn", "sing"}) or parse.inflect({"nomn"})
+    return str(inflected.word if inflected else parse.normal_form)
+
+
+def is_proper(word: str, models: NlpModels) -> bool:
+    """Whether a capitalised word can be a name: unknown to the dictionary, short, or tagged so."""
+    lowered = word.lower()
+    if len(lowered) <= 3 or SURNAME_RE.search(stem(lowered)):
+        return True
+    if not models.is_known(lowered):
+        return True
+    return any(PROPER_TAGS & p.tag.grammemes for p in models.parses(lowered))
+
+
+@lru_cache(maxsize=20_000)
+def noun_votes(word: str, models: NlpModels, prefer: frozenset[str]) -> dict[str, float]:
+    """Candidate nominative forms of one word (no hyphens) with parse-score votes (cached)."""
+    votes: dict[str, float] = defaultdict(float)
+    for p in models.parses(word.lower()):
+        if p.tag.POS != "NOUN":
+            continue
+        bonus = (1.0 if prefer & p.tag.grammemes else 0.0) + (0.5 if "sing" in p.tag else 0.0)
+        form = nominative(p).replace("ё", "е")
+        votes[form] = max(votes[form], p.score + bonus)  # many guessed parses are not many votes
+    base = stem(word)
+    votes[base] += STEM_VOTE + (STEM_VOTE if SURNAME_RE.search(base) else 0.0)
+    return dict(votes)
+
+
+def best_form(words: Iterable[str], models: NlpModels, prefer: frozenset[str]) -> str:
+    """Vote over several case forms of one name word: the nominative they agree on."""
+    words = list(words)
+    parts = max(len(w.split("-")) for w in words)
+    result = []
+    for i in range(parts):
+        total: dict[str, float] = defaultdict(float)
+        for word in words:
+            pieces = word.split("-")
+            if len(pieces) == parts:
+                for form, vote in noun_votes(pieces[i], models, prefer).items():
+                    total[form] += vote
+        result.append(max(total.items(), key=lambda kv: kv[1])[0])
+    return restore_case("-".join(result), words[0])
+
+
+def _adjective(word: str, head: Any, models: NlpModels) -> str:
+    number = "plur" if "plur" in head.tag else "sing"
+    wanted = {"nomn", number} | (
+        {head.tag.gender} if number == "sing" and head.tag.gender else set()
+    )
+    for p in models.parses(word.lower()):
+        if p.tag.POS in {"ADJF", "PRTF"}:
+            inflected = p.inflect(wanted)
+            return str(inflected.word) if inflected else word.lower()
+    return word.lower()
+
+
+def phrase_nominative(words: list[str], models: NlpModels) -> str:
+    """Put a name phrase in the nominative: agreeing words up to the head noun change.
+
+    "Шанхайской организации сотрудничества" -> "Шанхайская организация сотрудничества".
+    """
+    for i, word in enumerate(words):
+        head = models.parses(word.lower())[0]
+        if head.tag.POS == "NOUN":
+            out = [_adjective(w, head, models) for w in words[:i]]
+            out.append(best_form([word], models, frozenset({"Geox", "inan"})).lower())
+            out = [restore_case(f, o) for f, o in zip(out, words, strict=False)]
+            return " ".join([*out, *words[i + 1 :]])
+    return " ".join(words)

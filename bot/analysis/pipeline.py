@@ -1,0 +1,54 @@
+"""The whole analysis of one article: sentences, lemmas, summary, themes, figures, entities."""
+
+from __future__ import annotations
+
+from bot.analysis.entities import extract_entities
+from bot.analysis.figures import extract_figures
+from bot.analysis.lang import detect_language
+from bot.analysis.models import Analysis
+from bot.analysis.nlp import WORD_RE, NlpModels
+from bot.analysis.sentences import split_sentences
+from bot.analysis.summary import content_lemmas, summarise
+from bot.analysis.theme_scores import score_themes
+from bot.analysis.themes import ThemeBook, load_themes
+
+
+def analyse_article(
+    title: str, body: str, models: NlpModels, book: ThemeBook | None = None
+) -> Analysis:
+    """Analyse one article; offsets of every span point into `body`."""
+    lang = detect_language(f"{title}\n{body}")
+    sentences = split_sentences(body)
+    spans = tuple(s.span for s in sentences)
+    if lang != "ru":
+        words = tuple(" ".join(WORD_RE.findall(s.text.lower())) for s in spans)
+        return Analysis(
+            lang=lang,
+            sentences=spans,
+            sentence_lemmas=words,
+            summary=(),
+            themes=(),
+            figures=(),
+            entities=(),
+        )
+    tokens = [list(models.tokens(s.text, s.start)) for s in spans]
+    lemmas = [content_lemmas(t) for t in tokens]
+    book = book or load_themes()
+    headings = frozenset(i for i, s in enumerate(sentences) if s.kind == "heading")
+    themes = score_themes(
+        spans,
+        sentence_tokens=tokens,
+        headings=headings,
+        title_tokens=list(models.tokens(title, -len(title) - 1)),
+        index=book.index(models),
+        models=models,
+    )
+    return Analysis(
+        lang=lang,
+        sentences=spans,
+        sentence_lemmas=tuple(" ".join(t.lemma for t in ts) for ts in tokens),
+        summary=summarise(sentences, lemmas, title),
+        themes=themes,
+        figures=extract_figures(body, spans, models),
+        entities=extract_entities(body, models),
+    )

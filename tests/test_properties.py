@@ -1,0 +1,115 @@
+"""Property tests: arbitrary text and arguments at every command, button and inline query.
+
+Whatever arrives, the bot answers without an exception, in valid Telegram HTML of at most
+4096 characters (the fake Bot API rejects anything else), and a flood gets one notice.
+"""
+
+import itertools
+from collections.abc import AsyncIterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.app import LazyModels, create_bot, create_dispatcher
+from bot.config import Settings
+from bot.ratelimit import Limits, RateLimiter
+from bot.store import Store
+from tests.briefing_updates import callback, inline_query
+from tests.conftest import TestApp
+from tests.fake_telegram import FakeTelegram
+
+COMMANDS = (
+    "summary", "topic", "topics", "figures", "people", "sources", "search", "article", "help",
+    "Summary", "TOPIC", "nonsense",
+)  # fmt: skip
+# Emoji, RTL mark, RTL override, zero-width joiner, NUL, bell, punctuation, HTML specials.
+NASTY = "🙂\u200f\u202e\u200d\x00\x07!?.,«»<>&\"'"
+WORDS = ("кибербезопасность", "неделя", "месяц", "3", "0", "999", "торговля", "кибер", "ШОС")
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    # The app is built once per test; every example uses fresh user and chat ids instead.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+arguments = st.one_of(
+    st.text(max_size=40),
+    st.text(min_size=190, max_size=260),
+    st.sampled_from(WORDS),
+    st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join),
+    st.text(alphabet=st.sampled_from(NASTY), max_size=20),
+)
+chats = st.sampled_from([("private", None), ("group", None), ("supergroup", 11)])
+
+
+@pytest.fixture
+async def fast_app(
+    settings: Settings, store: Store, telegram: FakeTelegram, clock: object, models: LazyModels
+) -> AsyncIterator[TestApp]:
+    """The app with the outgoing rate limiter opened up: examples send hundreds of messages."""
+    dp = create_dispatcher(settings, store, clock, models)  # type: ignore[arg-type]
+    limits = Limits(per_second=1e9, chat_interval=0.0, group_per_minute=10**9, margin=0.0)
+    bot = create_bot(settings, limiter=RateLimiter(limits))
+    yield TestApp(bot, dp, telegram, clock)  # type: ignore[arg-type]
+    await bot.session.close()
+
+
+ids = itertools.count(1000)
+
+
+@PROPERTY_SETTINGS
+@given(command=st.sampled_from(COMMANDS), args=arguments, mention=st.booleans(), chat=chats)
+async def test_any_command_gets_valid_bounded_answers(
+    fast_app: TestApp, command: str, args: str, mention: bool, chat: tuple[str, int | None]
+) -> None:
+    n = next(ids)
+    chat_type, thread = chat
+    chat_id = n if chat_type == "private" else -n
+    text = f"/{command}{'@dipbrief_bot' if mention else ''} {args}"
+    await fast_app.send_text(
+        text, chat_id=chat_id, user_id=n, chat_type=chat_type, thread_id=thread
+    )
+    telegram = fast_app.telegram
+    assert telegram.rejected == []
+    replies = telegram.texts(chat_id=chat_id)
+    if chat_type == "private":
+        assert replies, f"no answer to {text!r}"
+    assert all(texts.visible_length(r) <= texts.MESSAGE_LIMIT for r in replies)
+    assert all("Traceback" not in r for r in replies)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.text(max_size=64).filter(lambda d: len(d.encode()) <= 64))
+async def test_any_button_gets_one_polite_answer(fast_app: TestApp, data: str) -> None:
+    before = len(fast_app.telegram.sent("answerCallbackQuery"))
+    await fast_app.feed(callback(fast_app, data, user_id=next(ids)))
+    assert len(fast_app.telegram.sent("answerCallbackQuery")) == before + 1
+    assert fast_app.telegram.rejected == []
+
+
+@PROPERTY_SETTINGS
+@given(query=st.one_of(st.text(max_size=256), st.sampled_from(WORDS)))
+async def test_any_inline_query_gets_valid_results(fast_app: TestApp, query: str) -> None:
+    before = len(fast_app.telegram.sent("answerInlineQuery"))
+    await fast_app.feed(inline_query(fast_app, query, user_id=next(ids)))
+    assert len(fast_app.telegram.sent("answerInlineQuery")) == before + 1
+    assert fast_app.telegram.rejected == []
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    commands=st.integers(1, 45).flatmap(
+        lambda n: st.lists(st.sampled_from(COMMANDS[:8]), min_size=n, max_size=n)
+    )
+)
+async def test_flood_gets_at_most_one_notice(fast_app: TestApp, commands: list[str]) -> None:
+    user = next(ids)
+    replies: list[str] = []
+    for command in commands:
+        replies += await fast_app.send_text(f"/{command}", user_id=user, chat_id=next(ids))
+    notices = replies.count(texts.FLOOD_NOTICE)
+    assert notices == (1 if len(commands) > 20 else 0)
