@@ -1,6 +1,6 @@
 """Cold start of `python -m bot console` (empty input) and load time of the seed articles.
 
-    python bench/bench_startup.py [--runs 5]
+python bench/bench_startup.py [--runs 5]
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import LazyModels  # noqa: E402
-from bot.clock import system_clock  # noqa: E402
-from bot.ingest import Ingestor  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.app import LazyModels
+from bot.clock import system_clock
+from bot.ingest import Ingestor
+from bot.store import Store
 
 
 def cold_start(db: Path) -> float:
@@ -29,7 +29,11 @@ def cold_start(db: Path) -> float:
     env.pop("BOT_TOKEN", None)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "bot", "console"], input="", env=env, cwd=ROOT, check=True,
+        [sys.executable, "-m", "bot", "console"],
+        input="",
+        env=env,
+        cwd=ROOT,
+        check=True,
         capture_output=True,
     )
     return time.perf_counter() - started
@@ -58,13 +62,19 @@ def main() -> None:
         models()
         model_load = time.perf_counter() - t
         loads = [asyncio.run(load_seeds(Path(tmp) / f"l{i}.sqlite3", models)) for i in range(runs)]
-    print(f"cold start, console, empty input, seeds already stored: "
-          f"median {statistics.median(warm):.2f} s over {runs}")
-    print(f"cold start, console, empty input, first run (loads + analyses seeds): "
-          f"median {statistics.median(first):.2f} s over {runs}")
+    print(
+        f"cold start, console, empty input, seeds already stored: "
+        f"median {statistics.median(warm):.2f} s over {runs}"
+    )
+    print(
+        f"cold start, console, empty input, first run (loads + analyses seeds): "
+        f"median {statistics.median(first):.2f} s over {runs}"
+    )
     print(f"NLP model load (once per process): {model_load:.2f} s")
-    print(f"seed load (5 articles: read, analyse, store), models warm: "
-          f"median {statistics.median(loads) * 1000:.0f} ms over {runs}")
+    print(
+        f"seed load (5 articles: read, analyse, store), models warm: "
+        f"median {statistics.median(loads) * 1000:.0f} ms over {runs}"
+    )
 
 
 if __name__ == "__main__":

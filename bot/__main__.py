@@ -17,9 +17,12 @@ from bot.app import LazyModels, create_bot, create_dispatcher, set_commands
 from bot.clock import system_clock
 from bot.config import Settings, describe_error
 from bot.console import ConsoleSession, run_console
+from bot.delivery import Sender, render_status, schedule_forever
 from bot.ingest import Ingestor
+from bot.locking import AlreadyRunning, instance_lock
 from bot.logs import setup_logging
 from bot.store import Store, StoreError
+from bot.subscriptions import Subscriptions
 
 log = logging.getLogger("bot")
 EXIT_USAGE = 2
@@ -49,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command == "run" and settings.bot_token is None:
         if not sys.stdin.isatty():
-            print("BOT_TOKEN is not set: set it to run the bot, or use "
-                  "`python -m bot console` to talk to it here.", file=sys.stderr)
+            print(
+                "BOT_TOKEN is not set: set it to run the bot, or use "
+                "`python -m bot console` to talk to it here.",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         command = "console"
     try:
@@ -82,25 +88,58 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    async with Store(settings.db_path, system_clock) as store:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    lock = instance_lock(settings.db_path, token)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return await _serve(settings)
+    finally:
+        lock.release()
+
+
+async def _serve(settings: Settings) -> int:
+    # Deliveries get their own connection: their transactions never meet a handler's or an
+    # ingest's on one connection (SQLite in WAL mode serialises the writers).
+    async with (
+        Store(settings.db_path, system_clock) as store,
+        Store(settings.db_path, system_clock) as outbox,
+    ):
         dp = create_dispatcher(settings, store, system_clock)
         bot = create_bot(settings)
         await _load_articles(dp, settings)
         dp.startup.register(set_commands)
-        rescan = asyncio.create_task(_rescan_forever(dp, settings))
+        resolve = dp["briefings"].resolve
+        sender = Sender(bot, outbox, system_clock)
+        subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve)
+        tasks = [
+            asyncio.create_task(_rescan_forever(dp, settings)),
+            asyncio.create_task(schedule_forever(subscriptions, sender)),
+            asyncio.create_task(sender.run_forever()),
+        ]
         try:
             # start_polling installs SIGINT/SIGTERM handlers and stops polling gracefully.
-            await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+            await dp.start_polling(
+                bot, handle_signals=True, close_bot_session=False,
+                allowed_updates=dp.resolve_used_update_types(),  # my_chat_member too
+            )  # fmt: skip
         finally:
-            rescan.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await rescan
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await bot.session.close()
     return 0
 
 
 async def _status(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
         print(f"articles: {await store.count_articles()}")
+        print(render_status(await store.delivery_stats()))
     return 0
 
 

@@ -108,7 +108,7 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
     if match is None:
         raise ArticleError("broken front matter: no closing '---' line")
     try:
-        data = yaml.load(match.group(1), Loader=_StringDatesLoader) or {}  # noqa: S506 - safe
+        data = yaml.load(match.group(1), Loader=_StringDatesLoader) or {}
     except yaml.YAMLError as exc:
         raise ArticleError(f"broken front matter: {str(exc).splitlines()[0]}") from exc
     if not isinstance(data, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from html.parser import HTMLParser
 from typing import Any, TextIO
 
@@ -81,12 +81,14 @@ class ConsoleSession(BaseSession):
         self.clock = clock
         self._message_ids = itertools.count(1000)
 
+    # aiogram's BaseSession signature, hence the `timeout` parameters (ASYNC109).
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None  # noqa: ASYNC109
     ) -> TelegramType:
         if isinstance(method, SendMessage | EditMessageText):
-            self._print(method.text, method.reply_markup)
-            return self._message(method.text)  # type: ignore[return-value]
+            text = method.text or ""
+            self._print(text, method.reply_markup)
+            return self._message(text)  # type: ignore[return-value]
         if isinstance(method, GetMe):
             return CONSOLE_BOT  # type: ignore[return-value]
         if isinstance(method, AnswerCallbackQuery) and method.text:
@@ -102,14 +104,21 @@ class ConsoleSession(BaseSession):
 
     def _message(self, text: str) -> Message:
         return Message(
-            message_id=next(self._message_ids), date=self.clock(), chat=CONSOLE_CHAT,
-            from_user=CONSOLE_BOT, text=text,
+            message_id=next(self._message_ids),
+            date=self.clock(),
+            chat=CONSOLE_CHAT,
+            from_user=CONSOLE_BOT,
+            text=text,
         )
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
-    ) -> AsyncIterator[bytes]:
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
         raise RuntimeError("console mode has no files to download")
         yield b""  # pragma: no cover - makes this an async generator
 

@@ -12,12 +12,15 @@ __all__ = [
     "Analysis",
     "ArticleFile",
     "ArticleHead",
+    "Delivery",
     "Entity",
     "Figure",
     "FrontMatter",
     "KeySentence",
+    "NewDelivery",
     "Span",
     "StoredArticle",
+    "Subscription",
     "ThemeScore",
 ]
 
@@ -72,3 +75,45 @@ class StoredArticle(ArticleHead):
     """An article as kept in the store, with its full text."""
 
     body: str
+
+
+class Subscription(BaseModel):
+    """What one chat (or forum topic) receives: alerts for new articles plus a daily digest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    chat_id: int
+    chat_type: str
+    theme: str | None  # theme slug from themes.toml; None = every article
+    thread_id: int | None  # forum topic where /subscribe was sent
+    digest_time: dt.time  # local time in BOT_TIMEZONE
+    next_digest_at: dt.datetime  # aware UTC
+    paused: bool = False
+
+
+class NewDelivery(BaseModel):
+    """An outbox row to write before anything is sent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str  # unique: writing the same delivery twice keeps one row
+    kind: str  # "alert" | "digest"
+    chat_id: int
+    thread_id: int | None
+    subscription_id: int
+    article_id: int | None
+    text: str
+
+
+class Delivery(BaseModel):
+    """A pending outbox row as the sender sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: str
+    chat_id: int
+    thread_id: int | None
+    text: str
+    attempts: int

@@ -100,15 +100,24 @@ class TestApp:
         return self._update_id
 
     def message(
-        self, text: str, *, chat_id: int = 42, user_id: int = 42, chat_type: str = "private",
-        thread_id: int | None = None, sender_chat: dict[str, Any] | None = None,
+        self,
+        text: str,
+        *,
+        chat_id: int = 42,
+        user_id: int = 42,
+        chat_type: str = "private",
+        thread_id: int | None = None,
+        sender_chat: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A message update payload in Telegram's wire format."""
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         chat.update({"first_name": "Айгуль"} if chat_type == "private" else {"title": "Группа"})
         message: dict[str, Any] = {
-            "message_id": self._next_id(), "date": int(self.clock().timestamp()), "chat": chat,
-            "from": {"id": user_id, "is_bot": False, "first_name": "Айгуль"}, "text": text,
+            "message_id": self._next_id(),
+            "date": int(self.clock().timestamp()),
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Айгуль"},
+            "text": text,
         }
         if thread_id is not None:
             message.update(message_thread_id=thread_id, is_topic_message=True)
@@ -118,7 +127,9 @@ class TestApp:
         return {"update_id": self._update_id, "message": message}
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        await self.dp.feed_update(self.bot, Update.model_validate(payload, context={"bot": self.bot}))
+        await self.dp.feed_update(
+            self.bot, Update.model_validate(payload, context={"bot": self.bot})
+        )
 
     async def send_text(self, text: str, **kwargs: Any) -> list[str]:
         """Send a message as a user; returns the texts the bot sent in reply."""
@@ -129,11 +140,13 @@ class TestApp:
 
 @pytest.fixture
 async def app(
-    settings: Settings, store: Store, telegram: FakeTelegram, clock: ManualClock,
+    settings: Settings,
+    store: Store,
+    telegram: FakeTelegram,
+    clock: ManualClock,
     models: LazyModels,
 ) -> AsyncIterator[TestApp]:
     dp = create_dispatcher(settings, store, clock, models)
     bot = create_bot(settings)
     yield TestApp(bot, dp, telegram, clock)
     await bot.session.close()
-

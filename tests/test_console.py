@@ -10,7 +10,9 @@ from bot import texts
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_bot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_bot(
+    args: list[str], stdin: str, tmp_path: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "TELEGRAM_API_URL"}
     }
@@ -18,8 +20,14 @@ def run_bot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subproce
         DB_PATH=str(tmp_path / "db.sqlite3"), ARTICLES_DIR=str(ROOT / "seeds"), **env
     )
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=environment, cwd=tmp_path, timeout=120, check=False,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
     )
 
 

@@ -23,7 +23,13 @@ def dockerfile_copies() -> list[str]:
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str = "") -> str:
     result = subprocess.run(
-        args, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=900,
+        args,
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
@@ -45,7 +51,8 @@ def test_dockerfile_steps_install_and_run_console(tmp_path: Path) -> None:
     run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools"], context)
     run([python, "-m", "pip", "install", "--quiet", "."], context)
     env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
         "DB_PATH": str(tmp_path / "data" / "briefing.sqlite3"),
         "ARTICLES_DIR": str(context / "seeds"),
     }

@@ -12,7 +12,6 @@ from bot.clock import ManualClock
 from bot.ingest import Ingestor
 from bot.store import Store, StoreError
 from bot.store.schema import MIGRATIONS
-from tests.conftest import SEEDS
 
 
 @pytest.fixture
@@ -78,7 +77,9 @@ async def test_bad_files_are_logged_and_stored_articles_survive(
     with caplog.at_level(logging.WARNING):
         report = await Ingestor(store, models).ingest([articles_dir])
     assert {p.name for p, _ in report.skipped} == {
-        "latin1.txt", "broken.md", "000_451b224480e1e7da.md",
+        "latin1.txt",
+        "broken.md",
+        "000_451b224480e1e7da.md",
     }
     assert "latin1.txt: skipped: not UTF-8" in caplog.text
     assert "broken.md: skipped: invalid url" in caplog.text

@@ -2,10 +2,11 @@
 
 from bot.store.articles import ArticleQueries
 from bot.store.base import StoreError
+from bot.store.subscriptions import DeliveryStats, SubscriptionQueries
 
 
-class Store(ArticleQueries):
+class Store(ArticleQueries, SubscriptionQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["DeliveryStats", "Store", "StoreError"]

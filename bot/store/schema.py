@@ -98,4 +98,57 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX entities_by_name ON entities(kind, name);
     """,
+    # 2: chats, their subscriptions and the durable delivery outbox (issue 5).
+    """
+    CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,             -- Telegram chat id (negative for groups)
+        type TEXT NOT NULL,                 -- private | group | supergroup | channel
+        title TEXT,
+        paused_at TEXT,                     -- NULL: deliveries active; else when they stopped
+        paused_reason TEXT,                 -- removed | blocked | chat not found | ...
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY,
+        -- ON UPDATE CASCADE: a group upgraded to a supergroup keeps its rows under the new id.
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        theme TEXT NOT NULL DEFAULT '',     -- theme slug; '' = every article (NULL breaks UNIQUE)
+        thread_id INTEGER,                  -- forum topic where /subscribe was sent
+        digest_time TEXT NOT NULL,          -- 'HH:MM' in BOT_TIMEZONE
+        next_digest_at TEXT NOT NULL,       -- UTC instant of the next digest
+        after_article_id INTEGER NOT NULL,  -- alerts only for articles newer than the subscription
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (chat_id, theme)
+    );
+    CREATE INDEX subscriptions_digest ON subscriptions(next_digest_at);
+
+    -- Every delivery is a row before it is sent (state 'pending') and is marked 'sent' once
+    -- Telegram accepted it, so a restart resumes exactly where the last process stopped.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,     -- alert:chat:thread:article:part, digest:sub:date:part
+        kind TEXT NOT NULL,                 -- alert | digest
+        chat_id INTEGER NOT NULL,
+        thread_id INTEGER,
+        subscription_id INTEGER REFERENCES subscriptions(id) ON DELETE SET NULL,
+        article_id INTEGER,
+        text TEXT NOT NULL,                 -- rendered Telegram HTML, at most 4096 characters
+        state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed | skipped | cancelled
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT                    -- when the state became final
+    );
+    -- Partial indexes stay small: only pending rows are scanned by the sender.
+    CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+    CREATE INDEX outbox_pending_chat ON outbox(chat_id, id) WHERE state = 'pending';
+    CREATE INDEX outbox_by_chat ON outbox(chat_id, state);
+    """,
+    # 3: /sources groups articles by source; the covering index spares a scan of the articles.
+    """
+    CREATE INDEX articles_by_source ON articles(source, published);
+    """,
 )

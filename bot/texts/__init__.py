@@ -1,5 +1,17 @@
 """Every Russian string the user sees, and the renderers that turn models into Telegram HTML."""
 
+from bot.texts.briefing import (
+    FLOOD_NOTICE,
+    SEARCH_USAGE,
+    STALE_BUTTON,
+    example_for,
+    fit_one,
+    render_bad_input,
+    render_briefing,
+    render_menu,
+    render_search,
+    render_topic,
+)
 from bot.texts.common import (
     COMMANDS,
     CONSOLE_BANNER,
@@ -10,26 +22,60 @@ from bot.texts.common import (
     render_help,
 )
 from bot.texts.grammar import NBSP, agree, count_of, format_date, plural, quoted
+from bot.texts.keyboards import people_pager, theme_keyboard, topic_pager
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, split_messages, visible_length
+from bot.texts.reading import (
+    ARTICLE_USAGE,
+    article_not_found,
+    inline_description,
+    inline_title,
+    render_article,
+    render_figures,
+    render_people,
+    render_share,
+    render_sources,
+)
 
 __all__ = [
+    "ARTICLE_USAGE",
     "COMMANDS",
     "CONSOLE_BANNER",
+    "FLOOD_NOTICE",
     "GREETING",
     "MESSAGE_LIMIT",
     "NBSP",
     "PLAIN_TEXT_HINT",
+    "SEARCH_USAGE",
+    "STALE_BUTTON",
     "UNKNOWN_COMMAND",
     "CommandInfo",
     "agree",
+    "article_not_found",
     "bold",
     "count_of",
     "esc",
+    "example_for",
+    "fit_one",
     "format_date",
+    "inline_description",
+    "inline_title",
     "link",
+    "people_pager",
     "plural",
     "quoted",
+    "render_article",
+    "render_bad_input",
+    "render_briefing",
+    "render_figures",
     "render_help",
+    "render_menu",
+    "render_people",
+    "render_search",
+    "render_share",
+    "render_sources",
+    "render_topic",
     "split_messages",
+    "theme_keyboard",
+    "topic_pager",
     "visible_length",
 ]

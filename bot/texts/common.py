@@ -26,6 +26,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("unsubscribe", "Отменить подписку", "/unsubscribe кибербезопасность, "
                 "/unsubscribe все"),
     CommandInfo("subscriptions", "Что получает этот чат", "/subscriptions"),
+    CommandInfo("resume", "Возобновить приостановленные подписки", "/resume"),
     CommandInfo("help", "Справка по командам", "/help"),
 )  # fmt: skip
 

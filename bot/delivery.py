@@ -1,0 +1,239 @@
+"""The outbox sender: sends pending rows through the Bot, marks each one as Telegram answers.
+
+Every delivery is an outbox row before it is sent, and is marked sent once Telegram accepted
+it. A process killed between the two sends that one message again after a restart: that is
+the only duplicate possible, at most one per concurrent send in flight.
+
+Errors, by what they mean:
+- 429: Telegram's retry_after is obeyed (the rate limiter holds the chat and slows down);
+  the row waits, and the wait is not a failed attempt.
+- group upgraded to a supergroup (migrate_to_chat_id): the chat moves, the row is resent there.
+- 403 (blocked, removed) and 400 «chat not found»: the chat's subscriptions are paused.
+- 400 «message thread not found»: the forum topic is gone; sent to the general thread.
+- any other 400: our message is wrong and will stay wrong; failed at once with the reason.
+- 5xx, network errors and the rest: retried with exponential backoff and jitter; after
+  MAX_ATTEMPTS the row is marked failed with the reason (logs and `python -m bot status`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+from collections import deque
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramRetryAfter,
+)
+
+from bot.clock import Clock
+from bot.models import Delivery
+from bot.ratelimit import DELIVERY, Sleep
+from bot.store import DeliveryStats, Store
+from bot.subscriptions import Subscriptions
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = 2.0  # seconds before the second attempt; doubles after each failure
+BACKOFF_CAP = 300.0
+CONCURRENCY = 8  # sends in flight: enough for 25/s over a 300 ms round trip
+BATCH = 200  # due rows read per query
+
+
+def backoff(failures: int, jitter: float) -> float:
+    """Seconds before the next attempt after `failures` failed ones; jitter in [0, 1)."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1)) * (0.5 + jitter)
+
+
+class Sender:
+    """Drains the outbox: oldest first, one message per chat at a time, CONCURRENCY in flight."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        clock: Clock,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        concurrency: int = CONCURRENCY,
+        batch: int = BATCH,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.bot, self.store, self.clock = bot, store, clock
+        self._sleep = sleep
+        self.concurrency = concurrency
+        self.batch = batch
+        self._jitter = jitter
+        self._wake = asyncio.Event()
+        self.sent = 0  # accepted by Telegram since start, for the benchmark and logs
+
+    def wake(self) -> None:
+        """New rows were written: do not wait for the idle timeout."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Send every delivery due now; returns how many sends were tried."""
+        tried = 0
+        buffer: deque[Delivery] = deque()
+        busy: set[int] = set()  # chats with a row buffered or in flight
+        tasks: dict[asyncio.Task[None], int] = {}
+        more = True
+        while True:
+            while len(tasks) < self.concurrency:
+                if not buffer and more:
+                    rows = await self.store.due_deliveries(self.clock(), self.batch + len(busy))
+                    fresh = [row for row in rows if row.chat_id not in busy]
+                    buffer.extend(fresh)
+                    busy.update(row.chat_id for row in fresh)
+                    more = bool(fresh)
+                if not buffer:
+                    break
+                row = buffer.popleft()
+                tasks[asyncio.create_task(self._deliver(row))] = row.chat_id
+                tried += 1
+            if not tasks:
+                return tried
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                busy.discard(tasks.pop(task))
+                task.result()
+            more = True  # a chat just freed may have its next row due
+
+    async def drain(self) -> int:
+        """Send until nothing is pending, sleeping through backoffs; returns sends tried."""
+        tried = 0
+        while True:
+            tried += await self.run_once()
+            next_at = await self.store.next_delivery_at()
+            if next_at is None:
+                return tried
+            await self._sleep(max(0.0, (next_at - self.clock()).total_seconds()))
+
+    async def run_forever(self, idle: float = 1.0) -> None:
+        """The bot's sender task: send what is due, then wait for new rows or the next retry."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+                next_at = await self.store.next_delivery_at()
+            except Exception:  # a broken pass must not stop deliveries; the next one retries
+                log.exception("delivery pass failed")
+                next_at = None
+            wait = idle
+            if next_at is not None:
+                wait = min(idle, max(0.0, (next_at - self.clock()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _deliver(self, row: Delivery) -> None:
+        try:
+            await self._send(row)
+        except Exception as exc:  # e.g. the database is busy: keep the row, try it later
+            log.exception("delivery %d to chat %d: unexpected error", row.id, row.chat_id)
+            await self._retry(row, f"{type(exc).__name__}: {exc}")
+
+    async def _send(self, row: Delivery) -> None:
+        token = DELIVERY.set(True)
+        try:
+            await self.bot.send_message(row.chat_id, row.text, message_thread_id=row.thread_id)
+        except TelegramRetryAfter as exc:
+            at = self.clock() + dt.timedelta(seconds=exc.retry_after)
+            await self.store.mark_retry(row.id, at=at, error=exc.message, attempt=False)
+        except TelegramMigrateToChat as exc:
+            log.info("chat %d became supergroup %d", row.chat_id, exc.migrate_to_chat_id)
+            await self.store.migrate_chat(row.chat_id, exc.migrate_to_chat_id)
+            await self.store.mark_retry(row.id, at=self.clock(), error=exc.message, attempt=False)
+        except TelegramForbiddenError as exc:
+            await self._pause(row, "blocked" if row.chat_id > 0 else "removed", exc.message)
+        except TelegramBadRequest as exc:
+            await self._bad_request(row, exc.message)
+        except TelegramAPIError as exc:  # 5xx, network errors, anything else Telegram says
+            await self._retry(row, exc.message)
+        else:
+            await self.store.mark_sent(row.id)
+            self.sent += 1
+        finally:
+            DELIVERY.reset(token)
+
+    async def _bad_request(self, row: Delivery, message: str) -> None:
+        lowered = message.lower()
+        if "chat not found" in lowered:
+            await self._pause(row, "chat not found", message)
+        elif "thread not found" in lowered and row.thread_id is not None:
+            await self.store.clear_delivery_thread(row.id)
+            await self.store.mark_retry(row.id, at=self.clock(), error=message, attempt=False)
+        else:
+            log.error("delivery %d to chat %d failed: %s", row.id, row.chat_id, message)
+            await self.store.mark_failed(row.id, message)
+
+    async def _pause(self, row: Delivery, reason: str, message: str) -> None:
+        if await self.store.pause_chat(row.chat_id, reason):
+            log.warning("chat %d paused (%s): %s", row.chat_id, reason, message)
+
+    async def _retry(self, row: Delivery, error: str) -> None:
+        failures = row.attempts + 1
+        if failures >= MAX_ATTEMPTS:
+            log.error(
+                "delivery %d to chat %d failed after %d attempts: %s",
+                row.id,
+                row.chat_id,
+                failures,
+                error,
+            )
+            await self.store.mark_failed(row.id, error)
+            return
+        delay = backoff(failures, self._jitter())
+        log.warning(
+            "delivery %d to chat %d: %s; retry %d in %.1fs",
+            row.id,
+            row.chat_id,
+            error,
+            failures + 1,
+            delay,
+        )
+        await self.store.mark_retry(
+            row.id, at=self.clock() + dt.timedelta(seconds=delay), error=error
+        )
+
+
+async def schedule_forever(
+    subscriptions: Subscriptions, sender: Sender, tick: float = 1.0
+) -> None:
+    """Match new articles (from a rescan or `python -m bot ingest`) and due digests, forever."""
+    while True:
+        try:
+            written = await subscriptions.match_new_articles()
+            written += await subscriptions.enqueue_due_digests()
+        except Exception:  # a broken tick must not stop deliveries; the next one retries
+            log.exception("matching or digest scheduling failed")
+        else:
+            if written:
+                sender.wake()
+        await asyncio.sleep(tick)
+
+
+def render_status(stats: DeliveryStats) -> str:
+    """The delivery part of `python -m bot status` (an operator tool: English)."""
+    lines = ["subscriptions:"]
+    for chat_type, states in sorted(stats.subscriptions.items()):
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+        lines.append(f"  {chat_type}: {counts}")
+    if not stats.subscriptions:
+        lines.append("  none")
+    outbox = ", ".join(f"{state} {n}" for state, n in sorted(stats.outbox.items()))
+    lines.append(f"outbox: {outbox or 'empty'}")
+    lines.append("last errors:" if stats.last_errors else "last errors: none")
+    lines += [
+        f"  {when} chat {chat_id} [{state}]: {error}"
+        for when, chat_id, state, error in stats.last_errors
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,221 @@
+"""Briefing replies: /summary, /topic, /topics, /search, bad input, flood and stale buttons."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from bot.briefing import (
+    MAX_ARG_LENGTH,
+    MAX_SUMMARY,
+    BadReason,
+    Briefing,
+    Hit,
+    SearchResult,
+    ThemeMenu,
+    TopicPage,
+)
+from bot.models import ArticleHead, KeySentence
+from bot.texts.grammar import NBSP, count_of, format_date, quoted
+from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
+
+MATERIALS = ("материал", "материала", "материалов")
+SOURCES = ("источник", "источника", "источников")
+SNIPPET_WIDTH = 240  # characters of a matched sentence shown around the first match
+TITLE_WIDTH = 200  # a listed title is cut here, so a page of five always fits one message
+NO_SOURCE = "источник не указан"
+
+FLOOD_NOTICE = "Слишком много запросов. Подождите минуту — потом я снова отвечу."
+STALE_BUTTON = "Эта кнопка устарела. Отправьте команду ещё раз."
+NO_ARTICLES = "Материалов пока нет. Они появятся, когда в папку статей добавят файлы."
+
+BAD_INPUT = {
+    "too_long": f"Слишком длинный запрос: не больше {MAX_ARG_LENGTH} символов.",
+    "control": "В запросе есть служебные невидимые символы. Напишите обычными словами.",
+    "no_words": "В запросе нет слов — только знаки или эмодзи.",
+    "count": f"Можно попросить от 1 до {MAX_SUMMARY} материалов.",
+    "number": "Укажите номер материала числом.",
+}
+PERIOD_TITLES = {"week": "за неделю", "month": "за месяц"}
+
+_TAG = re.compile(r"<[^>]*>")
+_NUMBER_SPACE = re.compile(r"(?<=\d) (?=[^\W\d_])")  # «44 млрд» must not break across lines
+
+
+# An example of valid use for each command that takes an argument, shown after bad input.
+EXAMPLES = {
+    "summary": "/summary 3 или /summary кибербезопасность",
+    "topic": "/topic кибербезопасность",
+    "figures": "/figures торговля",
+    "search": "/search инвестиции",
+    "article": "/article 2",
+}
+COUNT_EXAMPLE = "/summary 3"
+SEARCH_USAGE = "Что найти? Напишите слова после команды, например: /search инвестиции"
+
+
+def example_for(command_text: str, reason: BadReason) -> str:
+    """An example of valid use of the command this message invoked."""
+    if reason == "count":
+        return COUNT_EXAMPLE
+    name = command_text.split(maxsplit=1)[0] if command_text.strip() else ""
+    name = name.lstrip("/").partition("@")[0].lower()
+    return EXAMPLES.get(name, "/help")
+
+
+def render_bad_input(reason: BadReason, example: str) -> str:
+    """A short explanation of what was wrong, with an example of valid use."""
+    return f"{BAD_INPUT[reason]} Например: {example}"
+
+
+def fit_one(blocks: list[str], limit: int = MESSAGE_LIMIT) -> str:
+    """The blocks as one message (an edited page must be one): trailing blocks dropped if long."""
+    while len(blocks) > 1 and visible_length("\n\n".join(blocks)) > limit:
+        blocks = blocks[:-1]
+    text = "\n\n".join(blocks)
+    if visible_length(text) <= limit:
+        return text
+    plain = html.unescape(_TAG.sub("", text))  # one giant block: show its start as plain text
+    return esc(shorten(plain, limit // 2))
+
+
+def shorten(text: str, width: int) -> str:
+    """At most `width` characters, cut at a space, with «…» when cut."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width - 1)
+    return text[: cut if cut > width // 2 else width - 1] + "…"
+
+
+def nbsp_numbers(text: str) -> str:
+    """Bind a number to the word after it: «44 млрд», «150 государств»."""
+    return _NUMBER_SPACE.sub(NBSP, text)
+
+
+def source_link(head: ArticleHead) -> str:
+    return link(head.url, head.source or NO_SOURCE)
+
+
+def byline(head: ArticleHead) -> str:
+    """«Источник (ссылка), 30 августа 2025 · /article 3»."""
+    return f"{source_link(head)}, {format_date(head.published)} · /article {head.id}"
+
+
+def marked(text: str, marks: Sequence[tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
+    """Escaped text around the first mark (at most `width` chars), marked words in bold."""
+    start, stop = window(text, marks[0] if marks else (0, 0), width)
+    parts, position = [], start
+    for a, b in sorted(marks):
+        if a < position or b > stop:
+            continue
+        parts += [esc(text[position:a]), f"<b>{esc(text[a:b])}</b>"]
+        position = b
+    parts.append(esc(text[position:stop]))
+    body = nbsp_numbers("".join(parts))
+    return ("…" if start > 0 else "") + body + ("…" if stop < len(text) else "")
+
+
+def window(text: str, focus: tuple[int, int], width: int) -> tuple[int, int]:
+    """A slice of about `width` chars containing `focus`, cut at spaces."""
+    if len(text) <= width:
+        return 0, len(text)
+    start = max(0, min(focus[0] - width // 3, len(text) - width))
+    stop = min(len(text), start + width)
+    if start > 0:
+        space = text.find(" ", start, focus[0] if focus[0] > start else stop)
+        start = space + 1 if space >= 0 else start
+    if stop < len(text):
+        space = text.rfind(" ", max(start, focus[1]), stop)
+        stop = space if space > start else stop
+    return start, stop
+
+
+# --- /summary ---------------------------------------------------------------------------------
+
+
+def render_briefing(briefing: Briefing) -> list[str]:
+    """Blocks of the briefing: heading, one block per article, «same story» lines."""
+    title = "Брифинг"
+    if briefing.theme:
+        title += f": {esc(briefing.theme.name)}"
+    if briefing.period:
+        title += f" {PERIOD_TITLES[briefing.period]}"
+    if not briefing.items:
+        return [f"<b>{title}</b>\n{_nothing(briefing)}"]
+    heading = f"<b>{title}</b> — {count_of(len(briefing.items), MATERIALS)}"
+    if briefing.since:
+        heading += f", с {format_date(briefing.since)}"
+    blocks = [heading]
+    for item in briefing.items:
+        lines = [bold(item.head.title), byline(item.head)]
+        lines += [f"— {nbsp_numbers(esc(k.span.text))}" for k in item.sentences]
+        blocks.append("\n".join(lines))
+    blocks += [render_same_story(k, heads) for k, heads in briefing.same_story]
+    return blocks
+
+
+def render_same_story(sentence: KeySentence, heads: Sequence[ArticleHead]) -> str:
+    """One line: several sources report the same thing (quoted from the first of them)."""
+    sources = ", ".join(source_link(h) for h in heads)
+    quote = quoted(marked(sentence.span.text, [], SNIPPET_WIDTH))
+    return f"Об этом сообщают {count_of(len(heads), SOURCES)}: {sources} — {quote}"
+
+
+def _nothing(briefing: Briefing) -> str:
+    if briefing.period:
+        return "За этот период материалов нет. Попробуйте /summary месяц или /summary."
+    if briefing.theme:
+        return (
+            f"По теме {quoted(esc(briefing.theme.name))} материалов пока нет. Все темы — /topics"
+        )
+    return NO_ARTICLES
+
+
+# --- /topic, /topics ----------------------------------------------------------------------------
+
+
+def render_menu(menu: ThemeMenu) -> str:
+    """Themes with counts; for an unknown theme, what was not found and suggestions."""
+    lines = []
+    if menu.query:
+        lines.append(f"Тема {quoted(esc(menu.query))} не найдена.")
+        if menu.suggestions:
+            names = ", ".join(quoted(esc(t.name)) for t in menu.suggestions)
+            lines.append(f"Возможно, вы имели в виду: {names}?")
+        lines.append("")
+    lines.append("<b>Темы</b> — нажмите, чтобы открыть материалы:")
+    lines += [f"• {esc(t.name)} — {count_of(n, MATERIALS)}" for t, n in menu.counts]
+    lines += ["", "Например: /topic кибербезопасность"]
+    return "\n".join(lines)
+
+
+def render_topic(page: TopicPage) -> list[str]:
+    """«Тема «кибербезопасность»: 2 материала», then each article with its snippet."""
+    heading = f"<b>Тема {quoted(esc(page.theme.name))}: {count_of(page.total, MATERIALS)}</b>"
+    if page.pages > 1:
+        heading += f"\nСтраница {page.page + 1} из {page.pages}"
+    if not page.hits:
+        return [f"{heading}\nМатериалов по этой теме пока нет. Все темы — /topics"]
+    return [heading, *(render_hit(hit) for hit in page.hits)]
+
+
+def render_hit(hit: Hit) -> str:
+    """Title as a link, source and date, the matched sentence with matched words in bold."""
+    title = link(hit.head.url, shorten(hit.head.title, TITLE_WIDTH))
+    return f"{title}\n{byline(hit.head)}\n<i>{marked(hit.snippet.text, hit.marks)}</i>"
+
+
+# --- /search ----------------------------------------------------------------------------------
+
+
+def render_search(result: SearchResult) -> list[str]:
+    query = quoted(esc(result.query))
+    if not result.hits:
+        return [
+            f"По запросу {query} ничего не нашлось. Попробуйте другие слова, "
+            "например: /search торговля"
+        ]
+    found = count_of(len(result.hits), MATERIALS)
+    heading = f"<b>Поиск {query}</b>: " + (f"первые {found}" if result.limited else found)
+    return [heading, *(render_hit(hit) for hit in result.hits)]

@@ -1,0 +1,72 @@
+"""Inline keyboards and their callback data (validated by aiogram's CallbackData on unpack)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.briefing import PeoplePage, ThemeMenu, TopicPage
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+THEME_BUTTONS_PER_ROW = 2
+
+PageView = Literal["topic", "people"]
+
+
+class TopicCallback(CallbackData, prefix="topic"):
+    """A theme button of /topics: runs /topic for the theme."""
+
+    slug: str
+
+
+class PageCallback(CallbackData, prefix="page"):
+    """A «◀ ▶» button: which list (and theme), which page."""
+
+    view: PageView
+    key: str = ""
+    page: int
+
+
+class NoopCallback(CallbackData, prefix="noop"):
+    """The page counter between the arrows: pressing it changes nothing."""
+
+
+def theme_keyboard(menu: ThemeMenu) -> InlineKeyboardMarkup:
+    """One button per theme, «название · число», two per row."""
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{theme.name} · {count}", callback_data=TopicCallback(slug=theme.slug).pack()
+        )
+        for theme, count in menu.counts
+    ]
+    rows = [
+        buttons[i : i + THEME_BUTTONS_PER_ROW]
+        for i in range(0, len(buttons), THEME_BUTTONS_PER_ROW)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def pager(view: PageView, key: str, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """«◀ 2/5 ▶»: previous and next where they exist; None for a single page."""
+    if pages <= 1:
+        return None
+    row = []
+    if page > 0:
+        data = PageCallback(view=view, key=key, page=page - 1).pack()
+        row.append(InlineKeyboardButton(text="◀", callback_data=data))
+    counter = NoopCallback().pack()
+    row.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=counter))
+    if page < pages - 1:
+        data = PageCallback(view=view, key=key, page=page + 1).pack()
+        row.append(InlineKeyboardButton(text="▶", callback_data=data))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def topic_pager(page: TopicPage) -> InlineKeyboardMarkup | None:
+    return pager("topic", page.theme.slug, page.page, page.pages)
+
+
+def people_pager(page: PeoplePage | None) -> InlineKeyboardMarkup | None:
+    return pager("people", "", page.page, page.pages) if page else None

@@ -1,0 +1,185 @@
+"""Replies of /subscribe, /unsubscribe, /subscriptions, /resume; alerts and digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.models import ArticleHead, KeySentence
+from bot.texts.grammar import count_of, format_date, quoted
+from bot.texts.markup import bold, esc, link, split_messages
+
+if TYPE_CHECKING:  # the service imports these renderers: no import cycle at run time
+    from bot.analysis.themes import Theme
+    from bot.subscriptions import Overview, Resumed, Subscribed, Unsubscribed
+
+ARTICLES = ("материал", "материала", "материалов")
+ALERT_SENTENCES = 2  # an alert quotes the article's two most central sentences
+DIGEST_SENTENCES = 1
+
+NOT_ADMIN = (
+    "Подписки группы меняют только её администраторы: так никто не подпишет весь чат на "
+    "рассылку без их ведома. Посмотреть, что получает чат, может любой: /subscriptions"
+)
+CHANNEL_SENDER = (
+    "Команды от имени канала не меняют подписки группы. Отправьте команду от своего имени "
+    "(нужны права администратора) или анонимно от имени группы."
+)
+ADMIN_CHECK_FAILED = (
+    "Не удалось проверить, администратор ли вы: Telegram не ответил. Попробуйте через минуту."
+)
+BAD_TIME = "Не понял время {value}. Укажите часы и минуты, например: /subscribe 08:30"
+UNSUBSCRIBE_WHICH = (
+    "У этого чата несколько подписок. Укажите, какую отменить: /unsubscribe {example} — "
+    "или все сразу: /unsubscribe все"
+)
+NO_SUBSCRIPTIONS = (
+    "Этот чат ни на что не подписан. Подписаться: /subscribe — на все материалы, "
+    "/subscribe кибербезопасность 08:30 — на тему с дайджестом в 08:30."
+)
+NOTHING_TO_RESUME = "Подписки этого чата и так работают. Что он получает — /subscriptions"
+PAUSE_REASONS = {
+    "removed": "бота удалили из чата",
+    "blocked": "бота заблокировали",
+    "chat not found": "Telegram не нашёл чат",
+}
+
+
+def theme_label(name: str | None) -> str:
+    """«тема «торговля»» or «все материалы» for a subscription without a theme."""
+    return f"тема {quoted(name)}" if name else "все материалы"
+
+
+def _name(theme: Theme | None) -> str | None:
+    return theme.name if theme else None
+
+
+def render_bad_time(value: str) -> str:
+    return BAD_TIME.format(value=quoted(esc(value)))
+
+
+def render_subscribed(result: Subscribed, tz: str) -> str:
+    """What /subscribe set up."""
+    sub = result.subscription
+    what = "на все новые материалы"
+    if result.theme:
+        what = f"на тему {quoted(esc(result.theme.name))}"
+    where = " в эту тему форума" if sub.thread_id else " сюда"
+    head = "Готово: подписка" if result.created else "Подписка обновлена:"
+    lines = [
+        f"{head} {what}.",
+        f"Каждый новый материал{' по теме' if result.theme else ''} придёт{where} сразу, "
+        f"а дайджест за сутки — ежедневно в {sub.digest_time:%H:%M} ({esc(tz)}), "
+        "если за сутки что-то вышло.",
+    ]
+    if result.resumed is not None:
+        lines.append(render_resumed(result.resumed))
+    lines.append("Все подписки чата — /subscriptions, отписаться — /unsubscribe")
+    return "\n".join(lines)
+
+
+def render_unknown_theme(query: str, suggestions: Sequence[Theme]) -> str:
+    """The theme did not resolve: suggest close ones, or point to /topics."""
+    text = f"Не знаю темы {quoted(esc(query))}."
+    if suggestions:
+        names = ", ".join(quoted(esc(theme.name)) for theme in suggestions)
+        text += f" Возможно, вы имели в виду: {names}."
+    return text + " Все темы — /topics"
+
+
+def render_unsubscribed(result: Unsubscribed) -> str:
+    """What /unsubscribe removed, or that there was nothing to remove."""
+    if not result.removed:
+        if result.themes and result.themes[0] is not None:
+            return (
+                f"Этот чат не подписан на тему {quoted(esc(result.themes[0].name))}. "
+                "Подписки чата — /subscriptions"
+            )
+        return NO_SUBSCRIPTIONS
+    if not result.themes:
+        removed = count_of(result.removed, ("подписка", "подписки", "подписок"))
+        return f"Отменено: {removed}. Больше этот чат ничего не получает."
+    return f"Подписка отменена: {esc(theme_label(_name(result.themes[0])))}."
+
+
+def render_unsubscribe_which(example: str) -> str:
+    return UNSUBSCRIBE_WHICH.format(example=esc(example))
+
+
+def render_subscriptions(overview: Overview, tz: str) -> str:
+    """/subscriptions: every subscription with its digest time and topic; paused or not."""
+    if not overview.items:
+        return NO_SUBSCRIPTIONS
+    lines = [bold("Подписки этого чата")]
+    for theme, sub in overview.items:
+        where = f", в тему форума №{sub.thread_id}" if sub.thread_id else ""
+        label = esc(theme_label(_name(theme)))
+        lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}")
+    lines.append(f"Время — {esc(tz)}.")
+    if overview.paused:
+        lines.append(render_paused_note(overview.paused[1]))
+    return "\n".join(lines)
+
+
+def render_paused_note(reason: str) -> str:
+    why = PAUSE_REASONS.get(reason, reason)
+    return (
+        f"Сейчас доставка приостановлена: {esc(why)}. Подписки сохранены; возобновить — /resume "
+        "(в группе — администратор)."
+    )
+
+
+def render_comeback(themes: Sequence[Theme | None], *, private: bool) -> str:
+    """The bot is back in a chat whose subscriptions were paused: how to resume them."""
+    hello = "Снова на связи." if private else "Спасибо, что вернули бота."
+    names = ", ".join(theme_label(_name(theme)) for theme in themes)
+    who = "" if private else " (администратор группы)"
+    return (
+        f"{hello} Подписки этого чата сохранены, но приостановлены: {esc(names)}. "
+        f"Чтобы снова получать материалы, отправьте{who} /resume"
+    )
+
+
+def render_resumed(resumed: Resumed) -> str:
+    """How many articles the chat missed while paused; they are not sent as a flood."""
+    if not resumed.missed:
+        return "Доставка возобновлена. Пока она стояла, новых материалов не было."
+    return (
+        f"Доставка возобновлена. Пока она стояла, вышло {count_of(resumed.missed, ARTICLES)}: "
+        "присылать их по одному не буду, чтобы не засыпать чат. "
+        f"Кратко о последних — /summary {resumed.summary_count}"
+    )
+
+
+def _citation(head: ArticleHead) -> str:
+    source = esc(head.source or "источник не указан")
+    return f"{source}, {format_date(head.published)}"
+
+
+def render_alert(
+    head: ArticleHead, sentences: Sequence[KeySentence], theme: str | None
+) -> list[str]:
+    """A new article for a subscription: title link, source, date, key sentences."""
+    header = bold("Новый материал") + (f" · {esc(theme_label(theme))}" if theme else "")
+    blocks = [f"{header}\n{link(head.url, head.title)}\n{_citation(head)}"]
+    quote = " ".join(esc(s.span.text) for s in sentences[:ALERT_SENTENCES])
+    if quote:
+        blocks.append(f"<blockquote>{quote}</blockquote>")
+    blocks.append(f"Целиком: /article {head.id}")
+    return split_messages(blocks)
+
+
+def render_digest(
+    day: dt.date, items: Sequence[tuple[ArticleHead, Sequence[KeySentence]]], theme: str | None
+) -> list[str]:
+    """The daily digest: every article of the past 24 hours with its most central sentence."""
+    title = f"Дайджест за {format_date(day)}"
+    header = f"{bold(title)} · {esc(theme_label(theme))}: {count_of(len(items), ARTICLES)}"
+    blocks = [header]
+    for number, (head, sentences) in enumerate(items, start=1):
+        lines = [f"{number}. {link(head.url, head.title)}", _citation(head)]
+        lines += [f"<i>{esc(s.span.text)}</i>" for s in sentences[:DIGEST_SENTENCES]]
+        lines.append(f"Целиком: /article {head.id}")
+        blocks.append("\n".join(lines))
+    return split_messages(blocks)

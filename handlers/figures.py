@@ -1,0 +1,20 @@
+"""/figures: key figures of the latest articles (of a theme), with every source."""
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from bot.briefing import Briefings, ThemeMenu, clean_args
+from handlers.replies import answer_blocks
+
+router = Router(name=__name__)
+
+
+@router.message(Command("figures", ignore_case=True), flags={"typing": True})
+async def cmd_figures(message: Message, command: CommandObject, briefings: Briefings) -> None:
+    result = await briefings.figures(clean_args(command.args))
+    if isinstance(result, ThemeMenu):
+        await message.answer(texts.render_menu(result), reply_markup=texts.theme_keyboard(result))
+        return
+    await answer_blocks(message, texts.render_figures(result))

@@ -1,0 +1,39 @@
+"""/people (persons and organisations, paged) and /sources."""
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.briefing import Briefings
+from bot.texts.keyboards import PageCallback
+from handlers.replies import answer_blocks
+
+router = Router(name=__name__)
+
+
+@router.message(Command("people", ignore_case=True), flags={"typing": True})
+async def cmd_people(message: Message, briefings: Briefings) -> None:
+    page = await briefings.people(0)
+    await message.answer(
+        texts.fit_one(texts.render_people(page)), reply_markup=texts.people_pager(page)
+    )
+
+
+@router.callback_query(PageCallback.filter(F.view == "people"))
+async def on_people_page(
+    callback: CallbackQuery, callback_data: PageCallback, briefings: Briefings
+) -> None:
+    page = await briefings.people(callback_data.page)
+    if page is None or not isinstance(callback.message, Message):
+        await callback.answer(texts.STALE_BUTTON)
+        return
+    await callback.message.edit_text(
+        texts.fit_one(texts.render_people(page)), reply_markup=texts.people_pager(page)
+    )
+    await callback.answer()
+
+
+@router.message(Command("sources", ignore_case=True), flags={"typing": True})
+async def cmd_sources(message: Message, briefings: Briefings) -> None:
+    await answer_blocks(message, texts.render_sources(await briefings.sources()))

@@ -1,0 +1,20 @@
+"""/summary: the briefing of the latest articles (a count, a theme or a period)."""
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from bot.briefing import Briefings, ThemeMenu, parse_summary_args
+from handlers.replies import answer_blocks
+
+router = Router(name=__name__)
+
+
+@router.message(Command("summary", ignore_case=True), flags={"typing": True})
+async def cmd_summary(message: Message, command: CommandObject, briefings: Briefings) -> None:
+    result = await briefings.summary(parse_summary_args(command.args))
+    if isinstance(result, ThemeMenu):
+        await message.answer(texts.render_menu(result), reply_markup=texts.theme_keyboard(result))
+        return
+    await answer_blocks(message, texts.render_briefing(result))

@@ -1,0 +1,58 @@
+"""/topic, /topics and their buttons: a theme's articles, the list of themes."""
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.briefing import Briefings, ThemeMenu, clean_args
+from bot.texts.keyboards import PageCallback, TopicCallback
+from handlers.replies import answer_blocks
+
+router = Router(name=__name__)
+
+
+@router.message(Command("topic", ignore_case=True), flags={"typing": True})
+async def cmd_topic(message: Message, command: CommandObject, briefings: Briefings) -> None:
+    result = await briefings.topic(clean_args(command.args))
+    if isinstance(result, ThemeMenu):
+        await message.answer(texts.render_menu(result), reply_markup=texts.theme_keyboard(result))
+        return
+    await answer_blocks(message, texts.render_topic(result), texts.topic_pager(result))
+
+
+@router.message(Command("topics", ignore_case=True))
+async def cmd_topics(message: Message, briefings: Briefings) -> None:
+    menu = await briefings.menu()
+    await message.answer(texts.render_menu(menu), reply_markup=texts.theme_keyboard(menu))
+
+
+@router.callback_query(TopicCallback.filter())
+async def on_topic(
+    callback: CallbackQuery, callback_data: TopicCallback, briefings: Briefings
+) -> None:
+    theme = briefings.theme(callback_data.slug)
+    page = await briefings.topic_page(theme, 0) if theme else None
+    if page is None or not isinstance(callback.message, Message):
+        await callback.answer(texts.STALE_BUTTON)
+        return
+    await callback.answer()
+    # Message.answer replies into the forum topic the button's message is in.
+    await callback.message.answer(
+        texts.fit_one(texts.render_topic(page)), reply_markup=texts.topic_pager(page)
+    )
+
+
+@router.callback_query(PageCallback.filter(F.view == "topic"))
+async def on_topic_page(
+    callback: CallbackQuery, callback_data: PageCallback, briefings: Briefings
+) -> None:
+    theme = briefings.theme(callback_data.key)
+    page = await briefings.topic_page(theme, callback_data.page) if theme else None
+    if page is None or not isinstance(callback.message, Message):
+        await callback.answer(texts.STALE_BUTTON)
+        return
+    await callback.message.edit_text(
+        texts.fit_one(texts.render_topic(page)), reply_markup=texts.topic_pager(page)
+    )
+    await callback.answer()

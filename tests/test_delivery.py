@@ -1,0 +1,396 @@
+"""Matching, digests and the outbox sender against the fake Bot API, with virtual time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import create_bot
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.delivery import MAX_ATTEMPTS, Sender, render_status
+from bot.ratelimit import DELIVERY, Limits, RateLimiter
+from bot.store import Store
+from bot.subscriptions import Subscriptions
+from tests.conftest import TestApp
+from tests.fake_telegram import FakeTelegram
+
+ADMIN = 7
+CYBER_TITLE = "Казахстан и Китай договорились о сотрудничестве в сфере кибербезопасности"
+CYBER_ARTICLE = f"""---
+title: {CYBER_TITLE}
+source: Test News
+url: https://example.org/cyber-2025
+published: '2025-09-02'
+lang: ru
+---
+
+Казахстан и Китай подписали соглашение о сотрудничестве в сфере кибербезопасности. Стороны \
+будут обмениваться данными о киберугрозах и хакерских атаках на критическую инфраструктуру.
+Министерство цифрового развития сообщило, что совместная рабочая группа займётся борьбой с \
+киберпреступностью и защитой персональных данных.
+Эксперты отмечают, что число кибератак на банки и государственные системы за год выросло на \
+40 процентов.
+Следующая встреча рабочей группы по информационной безопасности пройдёт в Астане в ноябре.
+"""
+
+
+class VirtualTime:
+    """A sleep that moves the manual clock instead of waiting: tests never sleep for real."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.slept = 0.0
+
+    def now(self) -> float:
+        return self.clock().timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.clock.advance(seconds=seconds)
+            self.slept += seconds
+        await asyncio.sleep(0)
+
+
+class Rig:
+    """The app (handlers) plus the delivery side: subscriptions service, limiter, sender."""
+
+    def __init__(self, app: TestApp, sender: Sender, limiter: RateLimiter, time: VirtualTime):
+        self.app, self.sender, self.limiter, self.time = app, sender, limiter, time
+        self.telegram = app.telegram
+        self.store: Store = app.dp["store"]
+        self.subscriptions: Subscriptions = app.dp["subscriptions"]
+
+    async def subscribe(self, chat_id: int, args: str = "", **kwargs: Any) -> None:
+        chat_type = "private" if chat_id > 0 else "supergroup"
+        if chat_id < 0:
+            self.telegram.set_chat_member(chat_id, ADMIN, "administrator")
+        [reply] = await self.app.send_text(
+            f"/subscribe {args}".strip(), chat_id=chat_id, user_id=ADMIN, chat_type=chat_type,
+            **kwargs,
+        )  # fmt: skip
+        assert reply.startswith(("Готово", "Подписка обновлена")), reply
+
+    async def drop_article(
+        self, articles_dir: Path, name: str = "cyber.md", extra: str = ""
+    ) -> list[int]:
+        """Write an article file (extra text makes it a different article) and ingest it."""
+        (articles_dir / name).write_text(CYBER_ARTICLE + extra, encoding="utf-8")
+        report = await self.app.dp["ingestor"].ingest([articles_dir])
+        return report.added
+
+    async def deliver(self) -> int:
+        """What the bot's background tasks do: match, schedule digests, send everything."""
+        await self.subscriptions.match_new_articles()
+        await self.subscriptions.enqueue_due_digests()
+        return await self.sender.drain()
+
+    def delivered(self, chat_id: int) -> list[str]:
+        """Texts sent to a chat by the sender (replies to commands excluded)."""
+        replies = ("Готово", "Подписка", "Доставка")
+        return [t for t in self.telegram.texts(chat_id) if not t.startswith(replies)]
+
+
+@pytest.fixture
+async def rig(app: TestApp, settings: Settings, clock: ManualClock) -> AsyncIterator[Rig]:
+    time = VirtualTime(clock)
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    bot = create_bot(settings, limiter=limiter)
+    # One send at a time: virtual sleeps from concurrent sends would add up, not overlap.
+    sender = Sender(
+        bot, app.dp["store"], clock, sleep=time.sleep, concurrency=1, jitter=lambda: 0.5
+    )
+    yield Rig(app, sender, limiter, time)
+    await bot.session.close()
+
+
+async def outbox_states(store: Store) -> dict[str, int]:
+    return (await store.delivery_stats()).outbox
+
+
+# --- matching --------------------------------------------------------------------------------
+
+
+async def test_new_article_reaches_exactly_the_matching_chats_once(
+    rig: Rig, articles_dir: Path
+) -> None:
+    await rig.subscribe(101)  # every article
+    await rig.subscribe(-100201, "кибербезопасность")
+    await rig.subscribe(-100202)  # all + the theme: still one message
+    await rig.subscribe(-100202, "кибербезопасность")
+    await rig.subscribe(102, "энергетика")  # another theme
+    [article_id] = await rig.drop_article(articles_dir)
+    await rig.deliver()
+    for chat_id in (101, -100201, -100202):
+        [alert] = rig.delivered(chat_id)
+        assert CYBER_TITLE in alert
+        assert f"/article {article_id}" in alert
+    assert "тема «кибербезопасность»" in rig.delivered(-100202)[0]
+    assert rig.delivered(102) == []
+    await rig.drop_article(articles_dir)  # the same file again: unchanged, nothing new
+    assert await rig.deliver() == 0
+    assert len(rig.telegram.sent()) == 5 + 3  # five replies, three alerts
+
+
+async def test_alert_shows_link_source_date_and_key_sentences(
+    rig: Rig, articles_dir: Path
+) -> None:
+    await rig.subscribe(101)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    [alert] = rig.delivered(101)
+    assert alert.startswith("<b>Новый материал</b>\n")
+    assert f'<a href="https://example.org/cyber-2025">{CYBER_TITLE}</a>' in alert
+    assert "Test News, 2\u00a0сентября 2025" in alert
+    assert "<blockquote>" in alert
+
+
+async def test_articles_older_than_the_subscription_are_not_alerted(rig: Rig) -> None:
+    # The seeds in the test database were never matched; they predate the subscription.
+    await rig.subscribe(101)
+    assert await rig.subscriptions.match_new_articles() == 0
+    assert await rig.store.unmatched_articles() == []
+
+
+async def test_article_ingested_by_another_process_is_matched(
+    rig: Rig, articles_dir: Path, db_path: Path, clock: ManualClock, models: Any
+) -> None:
+    from bot.ingest import Ingestor
+
+    await rig.subscribe(101)
+    path = articles_dir / "cyber.md"
+    path.write_text(CYBER_ARTICLE, encoding="utf-8")
+    async with Store(db_path, clock) as other:  # `python -m bot ingest` on the same file
+        await Ingestor(other, models).ingest([path])
+    await rig.deliver()
+    assert len(rig.delivered(101)) == 1
+
+
+async def test_forum_thread_is_honoured(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(-100301, thread_id=77)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    [sent] = [p for p in rig.telegram.sent(chat_id=-100301) if CYBER_TITLE in p["text"]]
+    assert sent["message_thread_id"] == 77
+
+
+# --- digests ---------------------------------------------------------------------------------
+
+
+async def test_digest_is_sent_at_the_configured_time(
+    rig: Rig, articles_dir: Path, clock: ManualClock, settings: Settings
+) -> None:
+    await rig.subscribe(101, "кибербезопасность 10:00")
+    clock.advance(minutes=10)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()  # the alert
+    due = dt.datetime.combine(clock().astimezone(settings.tz).date(), dt.time(10), settings.tz)
+    clock.now = due.astimezone(dt.UTC) - dt.timedelta(seconds=1)
+    await rig.deliver()
+    assert len(rig.delivered(101)) == 1  # not yet
+    clock.advance(seconds=1)
+    await rig.deliver()
+    alert, digest = rig.delivered(101)
+    assert alert.startswith("<b>Новый материал</b>")
+    assert digest.startswith("<b>Дайджест за ")
+    assert "тема «кибербезопасность»" in digest
+    assert CYBER_TITLE in digest
+    await rig.deliver()  # the same minute again: the digest is written once per day
+    assert len(rig.delivered(101)) == 2
+
+
+async def test_digest_skipped_when_a_day_had_no_articles(
+    rig: Rig, articles_dir: Path, clock: ManualClock
+) -> None:
+    await rig.subscribe(101, "кибербезопасность")  # 09:00 local tomorrow
+    clock.advance(days=2)
+    await rig.deliver()
+    assert rig.delivered(101) == []
+    [sub] = await rig.store.chat_subscriptions(101)
+    assert sub.next_digest_at > clock()  # moved on to the next day
+
+
+async def test_long_digest_is_split_into_valid_messages(
+    rig: Rig, clock: ManualClock, settings: Settings
+) -> None:
+    # The seeds were added at the test's start: a digest of "everything" covers all five.
+    await rig.subscribe(101, "10:00")
+    clock.advance(hours=3)
+    await rig.deliver()
+    digest = rig.delivered(101)
+    assert digest and digest[0].startswith("<b>Дайджест за ")
+    assert all(f"/article {n}" in "".join(digest) for n in range(1, 6))
+    assert not rig.telegram.rejected
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+async def test_retry_after_is_obeyed_for_the_chat(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    rig.telegram.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    assert len(rig.delivered(101)) == 1
+    assert rig.time.slept >= 7
+    assert rig.limiter.too_many_requests == 1
+    assert (await outbox_states(rig.store)) == {"sent": 1}
+
+
+async def test_forbidden_pauses_the_chat(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    await rig.subscribe(102)
+    rig.telegram.blocked_chats.add(101)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    assert await rig.store.chat_pause(101) is not None
+    assert len(rig.delivered(102)) == 1
+    assert (await outbox_states(rig.store)) == {"sent": 1, "skipped": 1}
+    await rig.drop_article(articles_dir, "cyber2.md", "Стороны также обсудили учения.\n")
+    await rig.deliver()  # matched while paused: not sent
+    rig.telegram.blocked_chats.clear()
+    [reply] = await rig.app.send_text("/resume", chat_id=101, user_id=101)
+    assert "вышло 2\u00a0материала" in reply
+    assert "/summary 2" in reply
+    await rig.deliver()
+    assert rig.delivered(101) == []  # the backlog is not flooded in
+    assert len(rig.delivered(102)) == 2
+
+
+async def test_chat_not_found_pauses_the_chat(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(-100401)
+    rig.telegram.fail("sendMessage", 400, "Bad Request: chat not found", chat_id=-100401)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    assert await rig.store.chat_pause(-100401) == (rig.app.clock(), "chat not found")
+
+
+async def test_group_migration_moves_subscription_and_resends(
+    rig: Rig, articles_dir: Path
+) -> None:
+    old, new = -5001, -1005001
+    await rig.subscribe(old)
+    rig.telegram.migrated_chats[old] = new
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    [alert] = rig.delivered(new)
+    assert CYBER_TITLE in alert
+    assert await rig.store.chat_subscriptions(old) == []
+    assert len(await rig.store.chat_subscriptions(new)) == 1
+
+
+async def test_server_errors_retry_with_backoff(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    rig.telegram.fail("sendMessage", 502, "Bad Gateway", times=2)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    assert len(rig.delivered(101)) == 1
+    assert rig.time.slept >= 2 + 4  # backoff 2 s then 4 s (jitter fixed at x1)
+
+
+async def test_delivery_failed_after_five_attempts(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    rig.telegram.fail("sendMessage", 500, "Internal Server Error", times=MAX_ATTEMPTS)
+    await rig.drop_article(articles_dir)
+    await rig.deliver()
+    assert rig.delivered(101) == []
+    assert (await outbox_states(rig.store)) == {"failed": 1}
+    status = render_status(await rig.store.delivery_stats())
+    assert "outbox: failed 1" in status
+    assert "chat 101 [failed]: Internal Server Error" in status
+
+
+async def test_unsubscribe_cancels_queued_deliveries(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    await rig.drop_article(articles_dir)
+    await rig.subscriptions.match_new_articles()
+    await rig.app.send_text("/unsubscribe", chat_id=101, user_id=101)
+    await rig.sender.drain()
+    assert (await outbox_states(rig.store)) == {"cancelled": 1}
+
+
+async def test_outbox_survives_a_restart(rig: Rig, articles_dir: Path, settings: Settings) -> None:
+    await rig.subscribe(101)
+    await rig.drop_article(articles_dir)
+    await rig.subscriptions.match_new_articles()  # written, then the process "dies"
+    bot = create_bot(settings)
+    try:
+        assert await Sender(bot, rig.store, rig.app.clock).drain() == 1
+    finally:
+        await bot.session.close()
+    assert len(rig.delivered(101)) == 1
+
+
+# --- the rate limiter ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def time() -> VirtualTime:
+    return VirtualTime(ManualClock(dt.datetime(2025, 9, 2, tzinfo=dt.UTC)))
+
+
+async def stamps(
+    limiter: RateLimiter, time: VirtualTime, chats: list[int], burst: int = 1
+) -> list[float]:
+    start, result = time.now(), []
+    for chat_id in chats:
+        await limiter.acquire(chat_id, burst)
+        result.append(round(time.now() - start, 3))
+    return result
+
+
+async def test_limiter_spaces_sends_at_25_per_second(time: VirtualTime) -> None:
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    sent = await stamps(limiter, time, list(range(1, 51)))
+    assert sent[-1] == pytest.approx(49 / 25)
+
+
+async def test_limiter_one_per_second_per_chat(time: VirtualTime) -> None:
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    sent = await stamps(limiter, time, [5, 5, 5])
+    assert sent == [0.0, 1.05, 2.1]
+
+
+async def test_limiter_lets_replies_burst_then_one_per_second(time: VirtualTime) -> None:
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    sent = await stamps(limiter, time, [5, 5, 5, 5], burst=3)
+    assert sent[:3] == [0.0, 0.04, 0.08]
+    assert sent[3] >= 1.0
+
+
+async def test_limiter_twenty_per_minute_per_group(time: VirtualTime) -> None:
+    limiter = RateLimiter(Limits(chat_interval=0.0), now=time.now, sleep=time.sleep)
+    sent = await stamps(limiter, time, [-7] * 21)
+    assert sent[19] < 1.0
+    assert sent[20] >= 60.0
+
+
+async def test_limiter_holds_chat_after_429_and_slows_everyone(time: VirtualTime) -> None:
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    limiter.penalize(5, retry_after=3)
+    assert await stamps(limiter, time, [5]) == [3.0]
+    other = await stamps(limiter, time, [6, 7])
+    assert other[1] - other[0] >= 2 / 25  # half speed while slowed down
+
+
+async def test_limiter_shared_by_replies_and_deliveries(
+    settings: Settings, telegram: FakeTelegram, time: VirtualTime
+) -> None:
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    bot = create_bot(settings, limiter=limiter)
+    try:
+        for text in ("ответ 1", "ответ 2", "ответ 3"):  # a burst of replies goes at once
+            await bot.send_message(42, text)
+        assert time.slept < 0.1
+        token = DELIVERY.set(True)
+        await bot.send_message(42, "доставка")  # then a delivery waits for the chat's turn
+        DELIVERY.reset(token)
+    finally:
+        await bot.session.close()
+    assert time.slept >= 3.0
+    assert telegram.texts(42) == ["ответ 1", "ответ 2", "ответ 3", "доставка"]
