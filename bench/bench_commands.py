@@ -34,7 +34,7 @@ from aiohttp import web
 
 from bench.synth import generate
 from bot.analysis.nlp import load_models, load_morph
-from bot.analysis.pipeline import analyse_article
+from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
 from bot.app import LazyModels, create_bot, create_dispatcher
 from bot.articles import read_article
 from bot.clock import ManualClock
@@ -81,7 +81,7 @@ async def build_store(path: Path, articles: int) -> None:
                     "published": None if n % 97 == 0 else day,
                 }
             )
-            await store.upsert_article(article, analysis)
+            await store.upsert_article(article, analysis, ANALYSIS_VERSION)
             if n % 1000 == 999:
                 print(f"stored {n + 1}", file=sys.stderr)
     tmp.rename(path)

@@ -48,7 +48,6 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_error(exc), file=sys.stderr)
         return EXIT_USAGE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    setup_logging(settings.log_level, [token])
     command = args.command or "run"
     if command == "run" and settings.bot_token is None:
         if not sys.stdin.isatty():
@@ -59,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_USAGE
         command = "console"
+    setup_logging(_log_level(settings, command), [token])
     try:
         return asyncio.run(_COMMANDS[command](settings, args))
     except StoreError as exc:
@@ -66,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _log_level(settings: Settings, command: str) -> str:
+    # In the console, INFO lines would interleave with the replies; unless LOG_LEVEL is set,
+    # show warnings only (bad article files still get their log line).
+    if command == "console" and "log_level" not in settings.model_fields_set:
+        return "WARNING"
+    return settings.log_level
 
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> int:

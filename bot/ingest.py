@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
-from bot.analysis.pipeline import analyse_article
+from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
 from bot.articles import ArticleError, iter_article_paths, read_article
 from bot.models import ArticleFile
 from bot.store import Store
@@ -25,12 +26,14 @@ class IngestReport:
     updated: list[int] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    reanalysed: int = 0
 
     def line(self) -> str:
-        return (
+        line = (
             f"added {len(self.added)}, updated {len(self.updated)}, "
             f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
         )
+        return line + (f", re-analysed {self.reanalysed}" if self.reanalysed else "")
 
 
 class Ingestor:
@@ -52,7 +55,22 @@ class Ingestor:
                     continue
                 for path in iter_article_paths(root):
                     await self._ingest_file(path, report)
+            report.reanalysed = await self._reanalyse_stale()
         return report
+
+    async def _reanalyse_stale(self, batch: int = 100) -> int:
+        """Redo the analysis of stored articles made by an older pipeline version."""
+        done = 0
+        while stale := await self.store.stale_articles(ANALYSIS_VERSION, batch):
+            for article in stale:
+                analysis = await self._analyse(article.title, article.body)
+                await self.store.replace_analysis(article.id, analysis, ANALYSIS_VERSION)
+                done += 1
+        if done:
+            log.info(
+                "re-analysed %d stored articles (analysis version %d)", done, ANALYSIS_VERSION
+            )
+        return done
 
     async def _ingest_file(self, path: Path, report: IngestReport) -> None:
         try:
@@ -76,7 +94,10 @@ class Ingestor:
         log.info("%s: %s as article %d", path, "updated" if state else "added", article_id)
 
     async def _store(self, article: ArticleFile) -> int:
-        models = self._models()
-        # NER and morphology are CPU-bound: keep the bot responsive while a batch loads.
-        analysis = await asyncio.to_thread(analyse_article, article.title, article.body, models)
-        return await self.store.upsert_article(article, analysis)
+        analysis = await self._analyse(article.title, article.body)
+        return await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
+
+    async def _analyse(self, title: str, body: str) -> Analysis:
+        # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.
+        models = await asyncio.to_thread(self._models)
+        return await asyncio.to_thread(analyse_article, title, body, models)

@@ -1076,4 +1076,3 @@ async def running_fake(fake: FakeTelegram | None = None) -> AsyncIterator[FakeTe
         await server.close()
 
 
-start_fake = running_fake  # the name the first brief used

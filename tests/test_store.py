@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis.pipeline import ANALYSIS_VERSION
 from bot.app import LazyModels
 from bot.clock import ManualClock
 from bot.ingest import Ingestor
@@ -106,3 +107,16 @@ async def test_new_file_is_added_with_analysis(
     [new_id] = report.added
     assert (await store.latest_articles(1))[0].id == new_id
     assert "cybersecurity" in {t.theme for t in await store.article_themes(new_id)}
+
+
+async def test_articles_from_an_older_analysis_are_analysed_again(
+    articles_dir: Path, store: Store, models: LazyModels, db_path: Path
+) -> None:
+    # A database written by an older pipeline: version 0 and its theme rows gone.
+    with sqlite3.connect(db_path) as old:
+        old.execute("UPDATE articles SET analysis_version = 0 WHERE key LIKE '000_%'")
+        old.execute("DELETE FROM article_themes WHERE article_id = 1")
+    report = await Ingestor(store, models).ingest([articles_dir])
+    assert report.reanalysed == 1 and report.unchanged == 5
+    assert "cybersecurity" in {t.theme for t in await store.article_themes(1)}
+    assert await store.stale_articles(ANALYSIS_VERSION, 10) == []

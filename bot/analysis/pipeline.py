@@ -12,6 +12,10 @@ from bot.analysis.summary import content_lemmas, summarise
 from bot.analysis.theme_scores import score_themes
 from bot.analysis.themes import ThemeBook, load_themes
 
+# Bump whenever analyse_article gives a different result for the same text (new rules, new
+# themes, better lemmas): stored articles with an older version are analysed again at load.
+ANALYSIS_VERSION = 2
+
 
 def analyse_article(
     title: str, body: str, models: NlpModels, book: ThemeBook | None = None

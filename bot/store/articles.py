@@ -49,7 +49,7 @@ class ArticleQueries(BaseStore):
             row = await cursor.fetchone()
         return str(row["key"]) if row else None
 
-    async def upsert_article(self, article: ArticleFile, analysis: Analysis) -> int:
+    async def upsert_article(self, article: ArticleFile, analysis: Analysis, version: int) -> int:
         """Insert or update (same id) an article with its analysis; returns its id."""
         now = self.clock().isoformat()
         lang = article.lang or analysis.lang
@@ -59,11 +59,12 @@ class ArticleQueries(BaseStore):
             # Upsert keyed on the file name keeps the id stable when a file is edited.
             async with self.db.execute(
                 "INSERT INTO articles (key, content_hash, title, source, url, published, lang,"
-                " body, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " body, added_at, updated_at, analysis_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash,"
                 " title = excluded.title, source = excluded.source, url = excluded.url,"
                 " published = excluded.published, lang = excluded.lang, body = excluded.body,"
-                " updated_at = excluded.updated_at"
+                " updated_at = excluded.updated_at, analysis_version = excluded.analysis_version"
                 " RETURNING id",
                 (
                     article.key,
@@ -76,6 +77,7 @@ class ArticleQueries(BaseStore):
                     article.body,
                     now,
                     now,
+                    version,
                 ),
             ) as cursor:
                 row = await cursor.fetchone()
@@ -86,6 +88,29 @@ class ArticleQueries(BaseStore):
             raise
         await self.db.execute("COMMIT")
         return article_id
+
+    async def stale_articles(self, version: int, limit: int) -> list[StoredArticle]:
+        """Articles analysed by an older version of the pipeline than `version`."""
+        async with self.db.execute(
+            f"SELECT {HEAD_COLUMNS}, body FROM articles WHERE analysis_version < ?"
+            " ORDER BY id LIMIT ?",
+            (version, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [StoredArticle(**_head_fields(row), body=row["body"]) for row in rows]
+
+    async def replace_analysis(self, article_id: int, analysis: Analysis, version: int) -> None:
+        """Swap an article's analysis rows for a newer analysis of the same text."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._replace_analysis(article_id, analysis)
+            await self.db.execute(
+                "UPDATE articles SET analysis_version = ? WHERE id = ?", (version, article_id)
+            )
+        except Exception:
+            await self.db.execute("ROLLBACK")
+            raise
+        await self.db.execute("COMMIT")
 
     async def _replace_analysis(self, article_id: int, analysis: Analysis) -> None:
         for table in ("sentences", "summary_sentences", "article_themes", "figures", "entities"):

@@ -151,4 +151,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_by_source ON articles(source, published);
     """,
+    # 4: which version of the analysis produced an article's rows; older ones are redone.
+    """
+    ALTER TABLE articles ADD COLUMN analysis_version INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -1,0 +1,50 @@
+"""`python -m bot` with a token, as deployed: a subprocess long-polling the fake Bot API."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.fake_telegram import FakeTelegram, running_fake
+
+
+async def start_bot(fake: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "DB_PATH": str(tmp_path / "db.sqlite3"),
+        "ARTICLES_DIR": str(ROOT / "seeds"),
+        "LOG_LEVEL": "INFO",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_bot_polls_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    async with running_fake() as fake:
+        process = await start_bot(fake, tmp_path)
+        try:
+            await fake.until(lambda: fake.pollers_waiting > 0, timeout=60)
+            fake.add_update({
+                "message": {
+                    "message_id": 1, "date": 1756700000, "text": "/help",
+                    "chat": {"id": 7, "type": "private", "first_name": "Айгуль"},
+                    "from": {"id": 7, "is_bot": False, "first_name": "Айгуль"},
+                },
+            })  # fmt: skip
+            [reply] = await fake.wait_for("sendMessage", timeout=30)
+            assert "/summary" in reply["text"] and reply["chat_id"] == 7
+            assert fake.sent("setMyCommands"), "the command menu is published at start"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    log = stderr.decode()
+    assert "added 5" in log  # the seeds were loaded before polling
+    assert fake.token not in log and fake.token.split(":")[1] not in log
