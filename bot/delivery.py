@@ -47,6 +47,7 @@ BACKOFF_BASE = 2.0  # seconds before the second attempt; doubles after each fail
 BACKOFF_CAP = 300.0
 CONCURRENCY = 8  # sends in flight: enough for 25/s over a 300 ms round trip
 BATCH = 200  # due rows read per query
+SHUTDOWN_GRACE = 5.0  # seconds sends in flight get to finish when the sender stops
 
 
 def backoff(failures: int, jitter: float) -> float:
@@ -87,26 +88,37 @@ class Sender:
         busy: set[int] = set()  # chats with a row buffered or in flight
         tasks: dict[asyncio.Task[None], int] = {}
         more = True
-        while True:
-            while len(tasks) < self.concurrency:
-                if not buffer and more:
-                    rows = await self.store.due_deliveries(self.clock(), self.batch + len(busy))
-                    fresh = [row for row in rows if row.chat_id not in busy]
-                    buffer.extend(fresh)
-                    busy.update(row.chat_id for row in fresh)
-                    more = bool(fresh)
-                if not buffer:
-                    break
-                row = buffer.popleft()
-                tasks[asyncio.create_task(self._deliver(row))] = row.chat_id
-                tried += 1
-            if not tasks:
-                return tried
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                busy.discard(tasks.pop(task))
-                task.result()
-            more = True  # a chat just freed may have its next row due
+        try:
+            while True:
+                while len(tasks) < self.concurrency:
+                    if not buffer and more:
+                        limit = self.batch + len(busy)
+                        rows = await self.store.due_deliveries(self.clock(), limit)
+                        fresh = [row for row in rows if row.chat_id not in busy]
+                        buffer.extend(fresh)
+                        busy.update(row.chat_id for row in fresh)
+                        more = bool(fresh)
+                    if not buffer:
+                        break
+                    row = buffer.popleft()
+                    tasks[asyncio.create_task(self._deliver(row))] = row.chat_id
+                    tried += 1
+                if not tasks:
+                    return tried
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    busy.discard(tasks.pop(task))
+                    task.result()
+                more = True  # a chat just freed may have its next row due
+        except asyncio.CancelledError:
+            # Shutting down: let sends in flight finish and be marked, so a restart does not
+            # repeat them; what is still waiting for the rate limiter stays pending.
+            if tasks:
+                await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+            raise
+        finally:
+            for task in tasks:
+                task.cancel()
 
     async def drain(self) -> int:
         """Send until nothing is pending, sleeping through backoffs; returns sends tried."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -394,3 +397,26 @@ async def test_limiter_shared_by_replies_and_deliveries(
         await bot.session.close()
     assert time.slept >= 3.0
     assert telegram.texts(42) == ["ответ 1", "ответ 2", "ответ 3", "доставка"]
+
+
+def test_status_command_shows_subscriptions_and_outbox(db_path: Path, tmp_path: Path) -> None:
+    async def prepare() -> None:
+        async with Store(db_path, ManualClock(dt.datetime(2025, 9, 2, tzinfo=dt.UTC))) as store:
+            for chat_id, kind in ((1, "private"), (-5, "group"), (-1007, "supergroup")):
+                await store.upsert_subscription(
+                    chat_id=chat_id, chat_type=kind, title=None, theme=None, thread_id=None,
+                    digest_time=dt.time(9), next_digest_at=dt.datetime.now(dt.UTC),
+                )  # fmt: skip
+            await store.pause_chat(-5, "removed")
+
+    asyncio.run(prepare())
+    env = os.environ | {"DB_PATH": str(db_path), "BOT_TOKEN": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "status"], env=env, cwd=tmp_path, capture_output=True,
+        text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "articles: 5" in done.stdout
+    assert "  group: 1 paused" in done.stdout
+    assert "  private: 1 active" in done.stdout
+    assert "  supergroup: 1 active" in done.stdout
+    assert "outbox: empty" in done.stdout

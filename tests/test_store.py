@@ -1,5 +1,7 @@
 """The article store on real SQLite files: idempotent loads, edits, bad files, schema."""
 
+import asyncio
+import datetime as dt
 import logging
 import shutil
 import sqlite3
@@ -120,3 +122,21 @@ async def test_articles_from_an_older_analysis_are_analysed_again(
     assert report.reanalysed == 1 and report.unchanged == 5
     assert "cybersecurity" in {t.theme for t in await store.article_themes(1)}
     assert await store.stale_articles(ANALYSIS_VERSION, 10) == []
+
+
+async def test_concurrent_writers_on_one_connection_take_turns(
+    articles_dir: Path, store: Store, models: LazyModels, clock: ManualClock
+) -> None:
+    # A rescan storing an article while a /subscribe writes: both land, neither fails.
+    (articles_dir / "new.md").write_text(
+        "Новость\nКазахстан и Китай подписали соглашение.", "utf-8"
+    )
+    subscribe = store.upsert_subscription(
+        chat_id=-100, chat_type="supergroup", title="Группа", theme=None, thread_id=None,
+        digest_time=dt.time(9, 0), next_digest_at=clock() + dt.timedelta(hours=5),
+    )  # fmt: skip
+    report, (_, created) = await asyncio.gather(
+        Ingestor(store, models).ingest([articles_dir]), subscribe
+    )
+    assert len(report.added) == 1 and created
+    assert len(await store.chat_subscriptions(-100)) == 1

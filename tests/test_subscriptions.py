@@ -278,3 +278,12 @@ async def test_group_upgrade_message_moves_subscriptions(app: TestApp) -> None:
     assert await store.chat_subscriptions(old) == []
     [moved] = await store.chat_subscriptions(new)
     assert (moved.theme, moved.chat_type) == ("trade", "supergroup")
+
+
+async def test_subscribe_in_paused_chat_resumes_it(app: TestApp) -> None:
+    await say(app, "/subscribe")
+    await app.feed(member_update(app, GROUP, "member", "kicked"))
+    await app.feed(member_update(app, GROUP, "kicked", "member"))
+    [reply] = await say(app, "/subscribe кибербезопасность")
+    assert "Доставка возобновлена." in reply
+    assert await app.dp["store"].chat_pause(GROUP) is None

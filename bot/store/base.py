@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -27,6 +30,9 @@ class BaseStore:
         self.path = path
         self.clock = clock
         self._db: aiosqlite.Connection | None = None
+        # Handlers, the rescan and the sender share this connection: without the lock a second
+        # BEGIN fails, and one task's statement would join (and roll back with) another's.
+        self._write_lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -70,6 +76,25 @@ class BaseStore:
     ) -> None:
         await self.close()
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One write transaction at a time on this connection; rolled back on any error."""
+        async with self._write_lock:
+            # IMMEDIATE takes the write lock up front: another process (an ingest) makes us
+            # wait busy_timeout instead of failing half-way through.
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def write(self, sql: str, params: Sequence[object] = ()) -> None:
+        """One statement committed on its own, never inside another task's transaction."""
+        async with self._write_lock:
+            await self.db.execute(sql, params)
+
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -84,15 +109,10 @@ class BaseStore:
             )
         for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
             # executescript would COMMIT first; run statement by statement inside one transaction.
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
+            async with self.transaction():
                 for statement in _split_sql(script):
                     await self.db.execute(statement)
                 await self.db.execute(f"PRAGMA user_version={version}")
-            except Exception:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
             log.info("database %s migrated to schema version %d", self.path, version)
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -37,34 +35,6 @@ def ts(moment: dt.datetime) -> str:
 class SubscriptionQueries(BaseStore):
     """Subscriptions per chat, pausing and migrating chats, the outbox the sender drains."""
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        """One write transaction at a time on this connection.
-
-        Handlers, the digest scheduler and concurrent sends share one connection: without
-        the lock a second BEGIN fails, and a statement of one task would join (and could be
-        rolled back with) another task's transaction.
-        """
-        async with self._write_lock:
-            # A transaction opened by another query mixin (an ingest) holds the connection.
-            # It has no event to wait on: poll (only a rescan's article write can be open).
-            while self.db.in_transaction:  # noqa: ASYNC110
-                await asyncio.sleep(0.005)
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
-
-    @property
-    def _write_lock(self) -> asyncio.Lock:
-        lock = self.__dict__.get("_subscriptions_lock")
-        if lock is None:
-            lock = self.__dict__["_subscriptions_lock"] = asyncio.Lock()
-        return lock
-
     async def upsert_subscription(
         self,
         *,
@@ -78,7 +48,7 @@ class SubscriptionQueries(BaseStore):
     ) -> tuple[Subscription, bool]:
         """Create or update (same chat and theme) a subscription; True when it is new."""
         now = ts(self.clock())
-        async with self._transaction():
+        async with self.transaction():
             await self.db.execute(
                 "INSERT INTO chats (id, type, title, created_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET type = excluded.type, title = excluded.title",
@@ -124,7 +94,7 @@ class SubscriptionQueries(BaseStore):
             where += f" AND theme IN ({','.join('?' * len(themes))})"
             params += [theme or "" for theme in themes]
         ids = f"SELECT id FROM subscriptions WHERE {where}"
-        async with self._transaction():
+        async with self.transaction():
             await self.db.execute(
                 "UPDATE outbox SET state = 'cancelled', finished_at = ?,"
                 " last_error = 'unsubscribed'"
@@ -149,7 +119,7 @@ class SubscriptionQueries(BaseStore):
     async def pause_chat(self, chat_id: int, reason: str) -> bool:
         """Stop deliveries to a chat, keeping its subscriptions; True if it was active."""
         now = ts(self.clock())
-        async with self._transaction():
+        async with self.transaction():
             cursor = await self.db.execute(
                 "UPDATE chats SET paused_at = ?, paused_reason = ?"
                 " WHERE id = ? AND paused_at IS NULL",
@@ -166,7 +136,7 @@ class SubscriptionQueries(BaseStore):
 
     async def resume_chat(self, chat_id: int, next_digests: Mapping[int, dt.datetime]) -> int:
         """Resume a paused chat; returns how many articles it missed meanwhile."""
-        async with self._transaction():
+        async with self.transaction():
             async with self.db.execute(
                 "SELECT count(DISTINCT o.article_id) FROM outbox o"
                 " JOIN chats c ON c.id = o.chat_id"
@@ -187,7 +157,7 @@ class SubscriptionQueries(BaseStore):
 
     async def migrate_chat(self, old_id: int, new_id: int) -> bool:
         """Move a group's subscriptions and pending deliveries to its supergroup id."""
-        async with self._transaction():
+        async with self.transaction():
             async with self.db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
                 target_exists = await cursor.fetchone() is not None
             if target_exists:  # the supergroup subscribed on its own: its own rows win
@@ -258,7 +228,7 @@ class SubscriptionQueries(BaseStore):
         so a crash either leaves both undone (and they are redone) or both done.
         """
         now = ts(self.clock())
-        async with self._transaction():
+        async with self.transaction():
             before = self.db.total_changes
             # ON CONFLICT(dedup_key) DO NOTHING: a redone step never duplicates a delivery.
             await self.db.executemany(
@@ -317,39 +287,33 @@ class SubscriptionQueries(BaseStore):
 
     async def mark_sent(self, delivery_id: int) -> None:
         """Telegram accepted it: never send it again."""
-        async with self._transaction():
-            await self.db.execute(
-                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, finished_at = ?,"
-                " last_error = NULL WHERE id = ?",
-                (ts(self.clock()), delivery_id),
-            )
+        await self.write(
+            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, finished_at = ?,"
+            " last_error = NULL WHERE id = ?",
+            (ts(self.clock()), delivery_id),
+        )
 
     async def mark_retry(
         self, delivery_id: int, *, at: dt.datetime, error: str, attempt: bool = True
     ) -> None:
         """Try again at `at`; `attempt=False` for waits Telegram asked for (429, migration)."""
-        async with self._transaction():
-            await self.db.execute(
-                "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?"
-                " WHERE id = ? AND state = 'pending'",
-                (int(attempt), ts(at), error, delivery_id),
-            )
+        await self.write(
+            "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?"
+            " WHERE id = ? AND state = 'pending'",
+            (int(attempt), ts(at), error, delivery_id),
+        )
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         """Give up on a delivery, keeping the reason for logs and `status`."""
-        async with self._transaction():
-            await self.db.execute(
-                "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
-                " last_error = ? WHERE id = ? AND state = 'pending'",
-                (ts(self.clock()), error, delivery_id),
-            )
+        await self.write(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
+            " last_error = ? WHERE id = ? AND state = 'pending'",
+            (ts(self.clock()), error, delivery_id),
+        )
 
     async def clear_delivery_thread(self, delivery_id: int) -> None:
         """The forum topic is gone: deliver to the chat's general thread instead."""
-        async with self._transaction():
-            await self.db.execute(
-                "UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,)
-            )
+        await self.write("UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,))
 
     async def delivery_stats(self, errors: int = 5) -> DeliveryStats:
         """Subscriptions by chat type and state, outbox rows by state, the latest errors."""
