@@ -2,10 +2,11 @@
 
 from bot.store.articles import ArticleQueries
 from bot.store.base import StoreError
-from bot.store.subscriptions import DeliveryStats, SubscriptionQueries
+from bot.store.outbox import DeliveryStats, OutboxQueries
+from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(ArticleQueries, SubscriptionQueries):
+class Store(ArticleQueries, SubscriptionQueries, OutboxQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 

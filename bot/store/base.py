@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -17,6 +18,11 @@ from bot.clock import Clock
 from bot.store.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+
+def ts(moment: dt.datetime) -> str:
+    """A UTC timestamp with a fixed width, so that text order is time order in SQL."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 class StoreError(RuntimeError):

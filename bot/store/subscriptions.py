@@ -1,39 +1,23 @@
-"""Chats, their subscriptions and the delivery outbox: every write is one transaction."""
+"""Chats and their subscriptions: every write is one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.models import Delivery, NewDelivery, Subscription
-from bot.store.base import BaseStore
+from bot.models import Subscription
+from bot.store.base import BaseStore, ts
 
 SUBSCRIPTION_COLUMNS = (
     "s.id, s.chat_id, c.type AS chat_type, s.theme, s.thread_id, s.digest_time,"
     " s.next_digest_at, c.paused_at IS NOT NULL AS paused"
 )
-DELIVERY_COLUMNS = "id, kind, chat_id, thread_id, text, attempts"
-
-
-@dataclass
-class DeliveryStats:
-    """What `python -m bot status` shows about subscriptions and the outbox."""
-
-    subscriptions: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> state -> n
-    outbox: dict[str, int] = field(default_factory=dict)
-    last_errors: list[tuple[str, int, str, str]] = field(default_factory=list)
-
-
-def ts(moment: dt.datetime) -> str:
-    """A UTC timestamp with a fixed width, so that text order is time order in SQL."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 class SubscriptionQueries(BaseStore):
-    """Subscriptions per chat, pausing and migrating chats, the outbox the sender drains."""
+    """Subscriptions per chat, pausing and migrating chats, matching new articles."""
 
     async def upsert_subscription(
         self,
@@ -215,128 +199,6 @@ class SubscriptionQueries(BaseStore):
         async with self.db.execute(sql + " ORDER BY id", params) as cursor:
             return [int(row[0]) async for row in cursor]
 
-    async def enqueue_deliveries(
-        self,
-        deliveries: Sequence[NewDelivery],
-        *,
-        matched_article: int | None = None,
-        next_digests: Mapping[int, dt.datetime] | None = None,
-    ) -> int:
-        """Write outbox rows (skipped for paused chats) and what produced them, atomically.
-
-        Marking the article matched and moving digest times happen in the same transaction,
-        so a crash either leaves both undone (and they are redone) or both done.
-        """
-        now = ts(self.clock())
-        async with self.transaction():
-            before = self.db.total_changes
-            # ON CONFLICT(dedup_key) DO NOTHING: a redone step never duplicates a delivery.
-            await self.db.executemany(
-                "INSERT INTO outbox (dedup_key, kind, chat_id, thread_id, subscription_id,"
-                " article_id, text, state, next_attempt_at, created_at, finished_at, last_error)"
-                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                " iif(c.paused_at IS NULL, 'pending', 'skipped'),"
-                " ?8, ?8, iif(c.paused_at IS NULL, NULL, ?8),"
-                " iif(c.paused_at IS NULL, NULL, 'chat paused: ' || c.paused_reason)"
-                " FROM chats c WHERE c.id = ?3"
-                " ON CONFLICT(dedup_key) DO NOTHING",
-                [
-                    (
-                        d.key,
-                        d.kind,
-                        d.chat_id,
-                        d.thread_id,
-                        d.subscription_id,
-                        d.article_id,
-                        d.text,
-                        now,
-                    )
-                    for d in deliveries
-                ],
-            )
-            written = self.db.total_changes - before
-            if matched_article is not None:
-                await self.db.execute(
-                    "UPDATE articles SET matched_at = ? WHERE id = ? AND matched_at IS NULL",
-                    (now, matched_article),
-                )
-            await self.db.executemany(
-                "UPDATE subscriptions SET next_digest_at = ? WHERE id = ?",
-                [(ts(moment), sub_id) for sub_id, moment in (next_digests or {}).items()],
-            )
-        return written
-
-    async def due_deliveries(self, now: dt.datetime, limit: int) -> list[Delivery]:
-        """Pending rows due now, at most one per chat: the oldest, so a chat's order holds."""
-        async with self.db.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM outbox o"
-            " WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.state = 'pending'"
-            "  AND p.id < o.id) ORDER BY o.id LIMIT ?",
-            (ts(now), limit),
-        ) as cursor:
-            return [_delivery(row) async for row in cursor]
-
-    async def next_delivery_at(self) -> dt.datetime | None:
-        """When the earliest pending delivery becomes due."""
-        async with self.db.execute(
-            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
-
-    async def mark_sent(self, delivery_id: int) -> None:
-        """Telegram accepted it: never send it again."""
-        await self.write(
-            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, finished_at = ?,"
-            " last_error = NULL WHERE id = ?",
-            (ts(self.clock()), delivery_id),
-        )
-
-    async def mark_retry(
-        self, delivery_id: int, *, at: dt.datetime, error: str, attempt: bool = True
-    ) -> None:
-        """Try again at `at`; `attempt=False` for waits Telegram asked for (429, migration)."""
-        await self.write(
-            "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?"
-            " WHERE id = ? AND state = 'pending'",
-            (int(attempt), ts(at), error, delivery_id),
-        )
-
-    async def mark_failed(self, delivery_id: int, error: str) -> None:
-        """Give up on a delivery, keeping the reason for logs and `status`."""
-        await self.write(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
-            " last_error = ? WHERE id = ? AND state = 'pending'",
-            (ts(self.clock()), error, delivery_id),
-        )
-
-    async def clear_delivery_thread(self, delivery_id: int) -> None:
-        """The forum topic is gone: deliver to the chat's general thread instead."""
-        await self.write("UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,))
-
-    async def delivery_stats(self, errors: int = 5) -> DeliveryStats:
-        """Subscriptions by chat type and state, outbox rows by state, the latest errors."""
-        stats = DeliveryStats()
-        async with self.db.execute(
-            "SELECT c.type, iif(c.paused_at IS NULL, 'active', 'paused') AS state, count(*)"
-            " FROM subscriptions s JOIN chats c ON c.id = s.chat_id GROUP BY 1, 2"
-        ) as cursor:
-            async for row in cursor:
-                stats.subscriptions.setdefault(str(row[0]), {})[str(row[1])] = int(row[2])
-        async with self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state") as cursor:
-            stats.outbox = {str(row[0]): int(row[1]) async for row in cursor}
-        async with self.db.execute(
-            "SELECT coalesce(finished_at, created_at), chat_id, state, last_error FROM outbox"
-            " WHERE last_error IS NOT NULL AND state IN ('failed', 'pending')"
-            " ORDER BY id DESC LIMIT ?",
-            (errors,),
-        ) as cursor:
-            stats.last_errors = [
-                (str(row[0]), int(row[1]), str(row[2]), str(row[3])) async for row in cursor
-            ]
-        return stats
-
     async def _subscriptions(self, where: str, params: Sequence[object]) -> list[Subscription]:
         async with self.db.execute(
             f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s"
@@ -356,15 +218,4 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         digest_time=dt.time.fromisoformat(row["digest_time"]),
         next_digest_at=dt.datetime.fromisoformat(row["next_digest_at"]),
         paused=bool(row["paused"]),
-    )
-
-
-def _delivery(row: aiosqlite.Row) -> Delivery:
-    return Delivery(
-        id=row["id"],
-        kind=row["kind"],
-        chat_id=row["chat_id"],
-        thread_id=row["thread_id"],
-        text=row["text"],
-        attempts=row["attempts"],
     )
