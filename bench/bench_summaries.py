@@ -22,7 +22,8 @@ from bench.synth import read_seed
 from bot.analysis.nlp import NlpModels, load_models
 from bot.analysis.pipeline import analyse_article
 from bot.analysis.sentences import split_sentences
-from bot.analysis.summary import lead_prior, textrank, tfidf
+from bot.analysis.summary import lead_prior
+from bot.analysis.textrank import textrank, tfidf
 
 REFERENCES = ROOT / "tests" / "data" / "reference_summaries.yaml"
 SIZE = 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -139,11 +140,18 @@ def same_story(summaries: dict[int, list[KeySentence]]) -> list[tuple[KeySentenc
     one line per set of articles, in the order the articles were given."""
     pairs = [(i, k) for i, ks in summaries.items() for k in ks]
     found: dict[tuple[int, ...], KeySentence] = {}
-    for group in group_near_duplicates([k.lemmas for _, k in pairs]):
+    for group in near_duplicates(tuple(k.lemmas for _, k in pairs)):
         ids = tuple(dict.fromkeys(pairs[g][0] for g in group))
         if len(ids) > 1 and ids not in found:
             found[ids] = pairs[group[0]][1]
     return [(sentence, list(ids)) for ids, sentence in found.items()]
+
+
+@functools.lru_cache(maxsize=64)
+def near_duplicates(lemmas: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, ...], ...]:
+    """group_near_duplicates, remembered: it compares every pair (1,770 for /summary неделя,
+    ~2 ms), and the same latest articles are asked about again and again until an ingest."""
+    return tuple(tuple(group) for group in group_near_duplicates(lemmas))
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -279,14 +287,13 @@ class Briefings:
             if theme is None:
                 return await self.menu(request.theme, suggestions)
         since = await self._since(request.period) if request.period else None
-        heads = await self.store.latest_articles(
+        briefs = await self.store.latest_briefs(
             request.limit, since=since, theme=theme.slug if theme else None
         )
-        summaries = await self.store.summaries([h.id for h in heads])
-        by_id = {h.id: h for h in heads}
-        shared = same_story({i: summaries[i] for i in by_id})
+        by_id = {h.id: h for h, _ in briefs}
+        shared = same_story({h.id: list(sentences) for h, sentences in briefs})
         return Briefing(
-            items=tuple(BriefItem(h, tuple(summaries[h.id])) for h in heads),
+            items=tuple(BriefItem(h, sentences) for h, sentences in briefs),
             same_story=tuple((k, tuple(by_id[i] for i in ids)) for k, ids in shared),
             theme=theme, period=request.period, since=since,
         )  # fmt: skip
@@ -314,11 +321,12 @@ class Briefings:
 
     async def topic_page(self, theme: Theme, page: int) -> TopicPage | None:
         """One page of a theme's articles; None when the page does not exist (stale button)."""
-        total = await self.store.theme_count(theme.slug)
-        pages = max(1, math.ceil(total / TOPIC_PAGE))
-        if not 0 <= page < pages:
+        if page < 0:
             return None
-        rows = await self.store.theme_articles(theme.slug, TOPIC_PAGE, offset=page * TOPIC_PAGE)
+        total, rows = await self.store.theme_page(theme.slug, TOPIC_PAGE, page * TOPIC_PAGE)
+        pages = max(1, math.ceil(total / TOPIC_PAGE))
+        if page >= pages:
+            return None
         hits = tuple(
             Hit(head, score.snippet, marks_from_body(score.snippet, score.matched))
             for head, score in rows
@@ -332,19 +340,15 @@ class Briefings:
             theme, suggestions = self.resolve(query)
             if theme is None:
                 return await self.menu(query, suggestions)
-        heads = await self.store.latest_articles(
-            FIGURES_RECENT, theme=theme.slug if theme else None
-        )
-        by_id = {h.id: h for h in heads}
-        merged: dict[tuple[object, ...], tuple[Figure, list[ArticleHead]]] = {}
-        for article_id, figure in await self.store.figures(list(by_id)):
-            entry = merged.setdefault(_figure_key(figure), (figure, []))
-            if by_id[article_id] not in entry[1]:
-                entry[1].append(by_id[article_id])
+        rows = await self.store.latest_figures(FIGURES_RECENT, theme=theme.slug if theme else None)
+        # Sources by article id: comparing pydantic heads field by field cost ~0.2 ms here.
+        merged: dict[tuple[object, ...], tuple[Figure, dict[int, ArticleHead]]] = {}
+        for head, figure in rows:
+            merged.setdefault(_figure_key(figure), (figure, {}))[1].setdefault(head.id, head)
         groups: dict[FigureGroup, list[FigureEntry]] = {}
         for figure, sources in merged.values():
             groups.setdefault(FIGURE_GROUPS[figure.kind], []).append(
-                FigureEntry(figure, tuple(sources))
+                FigureEntry(figure, tuple(sources.values()))
             )
         order: tuple[FigureGroup, ...] = ("money", "growth", "counts", "dates")
         return FigureBoard(theme, tuple((g, tuple(groups[g])) for g in order if g in groups))
@@ -357,11 +361,7 @@ class Briefings:
         pages = max(1, math.ceil(total / PEOPLE_PAGE))
         if not 0 <= page < pages:
             return None
-        heads = await self.store.get_heads({i for *_, ids in rows for i in ids})
-        people = tuple(
-            PersonRow(kind, name, mentions, tuple(heads[i] for i in sorted(ids) if i in heads))
-            for kind, name, mentions, ids in rows
-        )
+        people = tuple(PersonRow(*row) for row in rows)
         return PeoplePage(total, page, pages, people)
 
     async def sources(self) -> tuple[SourceRow, ...]:
@@ -381,23 +381,21 @@ class Briefings:
 
     async def article(self, number: int) -> ArticleView | None:
         """One article with its summary, figures and themes."""
-        article = await self.store.get_article(number)
-        if article is None:
+        details = await self.store.article_details(number)
+        if details is None:
             return None
-        summary = (await self.store.summaries([number]))[number]
-        figures = [f for _, f in await self.store.figures([number])]
-        themes = [t for s in await self.store.article_themes(number) if (t := self.theme(s.theme))]
-        return ArticleView(article, tuple(summary), tuple(figures), tuple(themes))
+        article, summary, figures, slugs = details
+        themes = tuple(t for slug in slugs if (t := self.theme(slug)))
+        return ArticleView(article, summary, figures, themes)
 
     async def inline(self, query: str) -> list[tuple[ArticleHead, Span | None]]:
         """Articles for an inline query: latest when empty, a theme's, else a search."""
         if not query:
-            heads = await self.store.latest_articles(INLINE_LIMIT)
-            summaries = await self.store.summaries([h.id for h in heads])
-            return [(h, summaries[h.id][0].span if summaries[h.id] else None) for h in heads]
+            briefs = await self.store.latest_briefs(INLINE_LIMIT)
+            return [(h, sentences[0].span if sentences else None) for h, sentences in briefs]
         theme, _ = self.resolve(query)
         if theme is not None:
-            rows = await self.store.theme_articles(theme.slug, INLINE_LIMIT)
+            _, rows = await self.store.theme_page(theme.slug, INLINE_LIMIT)
             return [(head, score.snippet) for head, score in rows]
         result = await self.search(query)
         return [(hit.head, hit.snippet) for hit in result.hits]

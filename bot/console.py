@@ -83,7 +83,10 @@ class ConsoleSession(BaseSession):
 
     # aiogram's BaseSession signature, hence the `timeout` parameters (ASYNC109).
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None  # noqa: ASYNC109
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109
     ) -> TelegramType:
         if isinstance(method, SendMessage | EditMessageText):
             text = method.text or ""

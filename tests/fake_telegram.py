@@ -1074,5 +1074,3 @@ async def running_fake(fake: FakeTelegram | None = None) -> AsyncIterator[FakeTe
         yield fake
     finally:
         await server.close()
-
-

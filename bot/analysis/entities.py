@@ -19,6 +19,7 @@ ABBR_AFTER_RE = re.compile(r"\s*[(/]\s*([A-ZА-ЯЁ]{2,8})\s*[)/]?")
 ABBR_RE = re.compile(r"[A-ZА-ЯЁ]{2,8}")
 CUT_RE = re.compile(r"[_|丨].*$")  # "Си Цзиньпин_Russian.news.cn" page-title debris
 NAME_ROLES = (frozenset({"Name"}), frozenset({"Patr"}), frozenset({"Surn"}))
+BYLINE_LOOKBACK = 60  # characters: "со ссылкой на агентство «"
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +32,8 @@ class EntityBook:
     known_by_stem: dict[str, str]
     titles: frozenset[str]
     not_entities: frozenset[str]
+    kind_by_stem: dict[str, EntityKind]
+    attribution: re.Pattern[str]  # matches the text right before an outlet's name
 
 
 @cache
@@ -38,14 +41,29 @@ def load_entity_book() -> EntityBook:
     """Read entities.toml shipped with the package (cached)."""
     text = resources.files("bot.analysis").joinpath("entities.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
+    known = [*data["known_names"], *data["kinds"]]
     return EntityBook(
         abbr_by_full={v.lower(): k for k, v in data["abbreviations"].items()},
         abbreviations=frozenset(data["abbreviations"]),
         same_as={k.lower(): v for k, v in data["same_as"].items()},
-        known_by_stem={stem_key(n.split()): n for n in data["known_names"]},
+        known_by_stem={stem_key(n.split()): n for n in known},
         titles=frozenset(data["titles"]),
         not_entities=frozenset(data["not_entities"]),
+        kind_by_stem={stem_key(n.split()): kind for n, kind in data["kinds"].items()},
+        attribution=attribution_re(data["attribution"], data["outlet_words"]),
     )
+
+
+def attribution_re(verbs: Sequence[str], outlet_words: Sequence[str]) -> re.Pattern[str]:
+    """The end of a byline before the outlet's name: "сообщает ", "передает агентство «"."""
+    verb = "|".join(map(re.escape, verbs))
+    word = "|".join(map(re.escape, outlet_words))
+    return re.compile(rf"(?<!\w)(?:{verb})\s+(?:(?:{word})\s+)?[«\"]?$", re.IGNORECASE)
+
+
+def is_byline(body: str, start: int, book: EntityBook) -> bool:
+    """Whether the name at `start` is the outlet credited for the text: "передает DKNews.kz"."""
+    return bool(book.attribution.search(body, max(0, start - BYLINE_LOOKBACK), start))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,8 @@ def mentions(
     result = []
     for span in spans:
         start, stop, kind = span.start, span.stop, span.type  # type: ignore[attr-defined]
+        if kind != "PER" and is_byline(body, start, book):
+            continue
         text = body[start:stop]
         inner = re.search(r"\s*[(/]\s*([A-ZА-ЯЁ]{2,8})\s*[)/]?$", text)
         after = ABBR_AFTER_RE.match(body, stop)
@@ -85,6 +105,7 @@ def mentions(
         if inner:
             text = text[: inner.start()]
         words = _clean_words(kind, text, book, models)
+        kind = book.kind_by_stem.get(stem_key(words), kind)
         if words:
             result.append(Mention(kind, text, words, abbr if kind != "PER" else None))
     return result

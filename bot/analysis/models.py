@@ -29,6 +29,8 @@ class KeySentence(Frozen):
 
     span: Span
     score: float
+    # Content lemmas; empty for a sentence shown only after the one it points back to ("Об
+    # этом ... заявил Си Цзиньпин"), which must not be quoted alone as a story shared by sources.
     lemmas: tuple[str, ...]
 
 

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from bot.analysis.inflection import SURNAME_RE, stem, stem_key
 from bot.analysis.nlp import NlpModels
 
-# Case endings stripped to compare forms of one name: "Цзиньпина", "Цзиньпином" -> "цзиньпин".
-# No "ов"/"ев": they end surnames ("Токаев"), not cases.
-ENDINGS = sorted(
-    (
-        *("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими"),
-        *("ой", "ей", "ом", "ем", "ым", "им", "ая", "яя", "ую", "юю", "ах", "ях", "ам", "ям"),
-        *("ы", "и", "а", "я", "у", "ю", "е", "ь", "й"),
-    ),
-    key=len,
-    reverse=True,
-)
-MIN_STEM = 3
+__all__ = ["best_form", "is_proper", "phrase_nominative", "stem", "stem_key"]
+
 STEM_VOTE = 1.0  # the bare stem is a candidate too: "Жомартом" -> "жомарт"
-SURNAME_RE = re.compile(r"(?:ов|ев|ин|ын|ский|цкий|енко)$")  # "Токаев" (pymorphy: "токай")
 PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Abbr", "Trad"})
-
-
-def stem(word: str) -> str:
-    """Strip one case ending: "Токаевым" -> "токаев", "Тяньцзинь" -> "тяньцзин"."""
-    lowered = word.lower().replace("ё", "е")
-    for ending in ENDINGS:
-        if lowered.endswith(ending) and len(lowered) - len(ending) >= MIN_STEM:
-            return lowered[: -len(ending)]
-    return lowered
-
-
-def stem_key(words: Iterable[str]) -> str:
-    """Stems of every word and hyphen part: the key that matches all case forms of a name."""
-    return " ".join("-".join(stem(p) for p in w.split("-")) for w in words)
 
 
 def restore_case(form: str, original: str) -> str:

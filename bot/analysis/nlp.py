@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pymorphy3
 from navec import Navec
 from slovnet import NER
+
+from bot.analysis.inflection import noun_stem
 
 NAVEC_FILE = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
 NER_FILE = "data/model/slovnet_ner_news_v1.tar"
@@ -23,6 +27,8 @@ PARSE_CACHE_SIZE = 20_000  # full parse lists, for the few words that are names
 WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 # Short all-caps words are abbreviations: pymorphy reads "ИИ" as a form of the name "Ия".
 ABBR_RE = re.compile(r"[A-ZА-ЯЁ]{2,6}")
+# Guessed tags that make an unknown capitalised word a name to strip case endings from.
+NAME_GUESS_TAGS = frozenset({"Name", "Surn", "Patr", "Geox"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +44,15 @@ class Token:
 class NlpModels:
     """Morphology with an LRU lemma cache, plus the slovnet NER (loaded lazily if not given)."""
 
-    def __init__(self, morph: pymorphy3.MorphAnalyzer, ner: Any = None) -> None:
+    def __init__(
+        self,
+        morph: pymorphy3.MorphAnalyzer,
+        ner: Any = None,
+        surnames: frozenset[str] | None = None,
+    ) -> None:
         self.morph = morph
         self._ner = ner
+        self.surnames = misread_surnames() if surnames is None else surnames
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
         self.tag = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._tag)
         self.parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._parses)
@@ -54,10 +66,17 @@ class NlpModels:
         return self._ner
 
     def _lemma(self, word: str) -> str:
-        if ABBR_RE.fullmatch(word):
-            return word.lower().replace("ё", "е")
         lowered = word.lower().replace("ё", "е")
-        return str(self.morph.parse(lowered)[0].normal_form).replace("ё", "е")
+        if ABBR_RE.fullmatch(word):
+            return lowered
+        if lowered in self.surnames:
+            return lowered
+        parses = self.morph.parse(lowered)
+        if word[:1].isupper():
+            name = name_lemma(lowered, parses, known=self.is_known(lowered))
+            if name is not None:
+                return name
+        return normal_form(parses[0])
 
     def _parses(self, word: str) -> tuple[Any, ...]:
         """All pymorphy parses of a lower-case word (cached)."""
@@ -70,6 +89,43 @@ class NlpModels:
         """Yield the words of `text` with lemmas; offsets are shifted by `offset`."""
         for m in WORD_RE.finditer(text):
             yield Token(m.start() + offset, m.end() + offset, m.group(), self.lemma(m.group()))
+
+
+def normal_form(parse: Any) -> str:
+    """The dictionary form of a pymorphy parse, ё → е."""
+    return str(parse.normal_form).replace("ё", "е")
+
+
+def surname_parse(parses: Sequence[Any]) -> Any | None:
+    """The first singular surname reading: "Бектенов" is also read as "Бектены" (plural)."""
+    return next((p for p in parses if {"Surn", "sing"} <= p.tag.grammemes), None)
+
+
+def name_lemma(lowered: str, parses: Sequence[Any], known: bool) -> str | None:
+    """One lemma for every case form of a capitalised name; None for other words.
+
+    pymorphy guesses unknown names form by form: "Токаева" -> "токаева" (a first name),
+    "Токаевым" -> "токаев", "Цзиньпина" -> "цзиньпина", "Тяньцзине" -> "тяньцзина".
+    """
+    if known:  # dictionary words keep their lemma: "Мир", "Тем", "Астане"
+        return None
+    surname = surname_parse(parses)
+    if surname is not None:  # "Токаеву", "Жапаровым", "Нурышева"
+        return normal_form(surname)
+    if (
+        parses[0].tag.POS == "NOUN"  # not "Транскаспийского"
+        and not any("Fixd" in p.tag for p in parses)  # "Синьхуа" never changes
+        and any(NAME_GUESS_TAGS & p.tag.grammemes for p in parses)  # not "Цифровизации"
+    ):
+        return noun_stem(lowered)  # "Цзиньпине", "Тяньцзиня", "Жомартом"
+    return None
+
+
+@cache
+def misread_surnames() -> frozenset[str]:
+    """Surnames the dictionary reads as other words, from lemmas.toml (lower case)."""
+    text = resources.files("bot.analysis").joinpath("lemmas.toml").read_text(encoding="utf-8")
+    return frozenset(w.lower() for w in tomllib.loads(text)["misread_surnames"])
 
 
 def natasha_data_dir() -> Path:

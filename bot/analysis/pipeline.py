@@ -12,8 +12,10 @@ from bot.analysis.summary import content_lemmas, summarise
 from bot.analysis.theme_scores import score_themes
 from bot.analysis.themes import ThemeBook, load_themes
 
-# Bump whenever analyse_article gives a different result for the same text (new rules, new
-# themes, better lemmas): stored articles with an older version are analysed again at load.
+# Bump whenever analyse_article gives a different Analysis for the same title and body (rules,
+# data files, lemmas, ranking); stored articles analysed by an older version are re-analysed.
+# 2: one lemma per name ("Токаевым" -> "токаев"), summaries led by the lead sentence with
+#    context cues and MMR, "Акорда" an organisation, outlets in bylines not entities.
 ANALYSIS_VERSION = 2
 
 
@@ -39,11 +41,12 @@ def analyse_article(
     lemmas = [content_lemmas(t) for t in tokens]
     book = book or load_themes()
     headings = frozenset(i for i, s in enumerate(sentences) if s.kind == "heading")
+    title_tokens = list(models.tokens(title, -len(title) - 1))
     themes = score_themes(
         spans,
         sentence_tokens=tokens,
         headings=headings,
-        title_tokens=list(models.tokens(title, -len(title) - 1)),
+        title_tokens=title_tokens,
         index=book.index(models),
         models=models,
     )
@@ -51,7 +54,7 @@ def analyse_article(
         lang=lang,
         sentences=spans,
         sentence_lemmas=tuple(" ".join(t.lemma for t in ts) for ts in tokens),
-        summary=summarise(sentences, lemmas, title),
+        summary=summarise(sentences, lemmas, title, content_lemmas(title_tokens)),
         themes=themes,
         figures=extract_figures(body, spans, models),
         entities=extract_entities(body, models),

@@ -54,11 +54,22 @@ def split_sentences(body: str) -> list[Sentence]:
         if not line.group().strip():
             continue
         kind = line_kind(line.group())
-        for piece in sentenize(line.group()):
+        pieces = list(sentenize(line.group()))
+        for n, piece in enumerate(pieces):
             start, stop = line.start() + piece.start, line.start() + piece.stop
             span = Span(start=start, stop=stop, text=body[start:stop])
-            result.append(Sentence(span, kind, paragraph))
+            own = lead_in_kind(span.text, kind, last=n == len(pieces) - 1)
+            result.append(Sentence(span, own, paragraph))
     return result
+
+
+def lead_in_kind(text: str, kind: SentenceKind, last: bool) -> SentenceKind:
+    """Only the last sentence of a line introducing a list is the list's introduction:
+    "Главной темой стала роль Казахстана. Эксперты выделили несколько направлений:"."""
+    if kind == "item" and not last and not ITEM_START_RE.match(text):
+        complete = text.rstrip().rstrip(CLOSING).endswith(tuple(FINAL_PUNCT))
+        return "text" if complete else kind
+    return kind
 
 
 def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:

@@ -1,12 +1,12 @@
 """The only package with SQL: one SQLite file (WAL, foreign keys, versioned schema)."""
 
-from bot.store.articles import ArticleQueries
 from bot.store.base import StoreError
 from bot.store.outbox import DeliveryStats, OutboxQueries
+from bot.store.reading import ReadingQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(ArticleQueries, SubscriptionQueries, OutboxQueries):
+class Store(ReadingQueries, SubscriptionQueries, OutboxQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 

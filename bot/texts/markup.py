@@ -32,20 +32,23 @@ def visible_length(markup: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
-def split_messages(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+def split_messages(
+    blocks: list[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n"
+) -> list[str]:
     """Pack paragraph blocks (each valid HTML on its own) into messages of at most limit chars."""
     messages: list[str] = []
     current: list[str] = []
+    size = 0  # visible length of separator.join(current), kept as we go (not re-measured)
     for block in blocks:
         for piece in _fit(block, limit):
-            candidate = "\n\n".join([*current, piece])
-            if current and visible_length(candidate) > limit:
-                messages.append("\n\n".join(current))
-                current = [piece]
-            else:
-                current.append(piece)
+            length = visible_length(piece)
+            if current and size + len(separator) + length > limit:
+                messages.append(separator.join(current))
+                current, size = [], 0
+            size += (len(separator) if current else 0) + length
+            current.append(piece)
     if current:
-        messages.append("\n\n".join(current))
+        messages.append(separator.join(current))
     return messages
 
 
@@ -55,8 +58,22 @@ def _fit(block: str, limit: int) -> list[str]:
         return [block]
     lines = block.split("\n")
     if len(lines) > 1:
-        return split_messages(lines, limit)
+        return split_messages(lines, limit, separator="\n")
     # One enormous line: drop its markup and cut the plain text (rare: a giant paragraph).
-    plain = html.unescape(_TAG.sub("", block))
-    step = limit // 2  # an emoji is two UTF-16 units: half the limit is always safe
-    return [esc(plain[i : i + step]) for i in range(0, len(plain), step)]
+    return [esc(chunk) for chunk in _cut_plain(html.unescape(_TAG.sub("", block)), limit)]
+
+
+def _cut_plain(text: str, limit: int) -> list[str]:
+    """Cut text into chunks of at most limit UTF-16 units, at a space where one is near."""
+    chunks: list[str] = []
+    while text:
+        end, units = 0, 0
+        while end < len(text) and units + (2 if ord(text[end]) > 0xFFFF else 1) <= limit:
+            units += 2 if ord(text[end]) > 0xFFFF else 1
+            end += 1
+        space = text.rfind(" ", 0, end) if end < len(text) else -1
+        if space > end * 4 // 5:  # a word boundary in the last fifth: cut there
+            end = space + 1
+        chunks.append(text[:end])
+        text = text[end:]
+    return chunks

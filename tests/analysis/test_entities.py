@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.entities import Mention, person_names
+from bot.analysis.entities import Mention, is_byline, load_entity_book, person_names
 from bot.analysis.models import Analysis, Entity
 from bot.analysis.names import phrase_nominative, stem
 from bot.analysis.nlp import NlpModels
@@ -93,3 +93,37 @@ def test_entities_phrase_nominative(phrase: str, nominative: str, nlp: NlpModels
 )
 def test_entities_stem(word: str, expected: str) -> None:
     assert stem(word) == expected
+
+
+def test_entities_akorda_is_an_organisation(analyses: dict[str, Analysis]) -> None:
+    # "Об этом 30 августа сообщила Акорда." is tagged PER and read as "Акорд" by inflection.
+    names = by_name(analyses["002"])
+    assert names["Акорда"].kind == "ORG"
+    assert "Акорд" not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "byline"),
+    [
+        # the outlet credited for the text, present tense
+        ("Эксперты обсудили Центральную Азию, передает DKNews.kz.", "DKNews.kz", True),
+        ("Токаев выступил на саммите, сообщает Lada.kz со ссылкой на Sputnik.", "Lada.kz", True),
+        ("Токаев выступил на саммите, сообщает Lada.kz со ссылкой на Sputnik.", "Sputnik", True),
+        ("Саммит завершился, передает агентство «Казинформ».", "Казинформ", True),
+        # a source that is part of the story, or an organisation acting in it
+        ("Об этом 30 августа сообщила Акорда.", "Акорда", False),
+        ("Sputnik открыл бюро в Астане.", "Sputnik", False),
+        ("Казахстан поддерживает инициативу Китая по созданию Банка развития ШОС.", "ШОС", False),
+    ],
+)
+def test_entities_byline_attribution(text: str, outlet: str, byline: bool) -> None:
+    assert is_byline(text, text.index(outlet), load_entity_book()) is byline
+
+
+@pytest.mark.parametrize(
+    ("key", "outlets"), [("003", {"DKNews.kz"}), ("004", {"Lada.kz", "Sputnik"})]
+)
+def test_entities_bylines_are_not_organisations(
+    key: str, outlets: set[str], analyses: dict[str, Analysis]
+) -> None:
+    assert not outlets & set(by_name(analyses[key]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels, lemma, load_morph
 from bot.analysis.query import highlight, query_lemmas
 
@@ -40,3 +41,44 @@ def test_query_morph_only_loads_ner_lazily() -> None:
     models = load_morph()
     assert models._ner is None
     assert lemma("саммитах", models) == "саммит"
+
+
+# One lemma for every case form of a name, so /search finds the person in any article.
+NAME_FORMS = [
+    # "Токаев" is in the dictionary as the plural genitive of "токай" (listed in lemmas.toml);
+    # "Токаева" is guessed as a first name: both take the surname's lemma.
+    ("токаев", "Токаев Токаева Токаеву Токаевым Токаеве Токаевой токаев"),
+    # Chinese names get pymorphy guesses that differ by case: the case ending is stripped.
+    ("цзиньпин", "Цзиньпин Цзиньпина Цзиньпину Цзиньпином Цзиньпине"),
+    ("жапаров", "Жапаров Жапарова Жапарову Жапаровым Жапарове"),
+    ("касым-жомарт", "Касым-Жомарт Касым-Жомарта Касым-Жомарту Касым-Жомартом"),
+    ("нурышев", "Нурышев Нурышева Нурышеву Нурышевым"),
+    ("тяньцзин", "Тяньцзинь Тяньцзиня Тяньцзине Тяньцзинем"),
+    ("си", "Си"),
+    ("синьхуа", "Синьхуа"),  # indeclinable: nothing to strip
+    # common words keep their dictionary lemma, capitalised at a sentence start or not
+    ("мир", "мир Мир мира Мира миром Миром"),
+    ("тема", "Тему темой Темой"),
+    ("астана", "Астана Астане Астаной"),
+    ("цифровизация", "цифровизации Цифровизации"),  # unknown to the dictionary, not a name
+    ("транскаспийский", "Транскаспийский Транскаспийского"),
+]
+
+
+@pytest.mark.parametrize(("expected", "forms"), NAME_FORMS, ids=[e for e, _ in NAME_FORMS])
+def test_query_lemma_one_per_name(expected: str, forms: str, nlp: NlpModels) -> None:
+    assert {word: lemma(word, nlp) for word in forms.split()} == dict.fromkeys(
+        forms.split(), expected
+    )
+
+
+def test_query_finds_tokayev_in_every_seed(analyses: dict[str, Analysis], nlp: NlpModels) -> None:
+    [wanted] = query_lemmas("Токаев", nlp)
+    for analysis in analyses.values():
+        assert wanted in " ".join(analysis.sentence_lemmas).split()
+
+
+def test_query_highlight_marks_every_form_of_a_name(nlp: NlpModels) -> None:
+    text = "Токаев встретился с Си Цзиньпином; Си Цзиньпин поблагодарил Токаева."
+    spans = highlight(text, query_lemmas("Токаевым Цзиньпина", nlp), nlp)
+    assert [text[s:e] for s, e in spans] == ["Токаев", "Цзиньпином", "Цзиньпин", "Токаева"]

@@ -1,0 +1,92 @@
+"""Cached article reads: served from memory until the articles change, here or elsewhere."""
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from bot.app import LazyModels
+from bot.briefing import fts_query
+from bot.clock import ManualClock
+from bot.ingest import Ingestor
+from bot.store import Store
+from bot.store.readcache import ReadCache
+
+NEW_ARTICLE = (
+    "---\ntitle: Новость\nsource: Новый источник\nurl: https://example.org/n\n"
+    "published: 2030-01-02\n---\n"
+    "Казахстан и Китай обсудили борьбу с киберпреступностью и кибератаками.\n"
+)
+
+
+async def cached_answers(store: Store) -> tuple[Any, ...]:
+    """What the reading commands ask the store for, through its cache."""
+    return (
+        await store.theme_counts(),
+        await store.source_stats(),
+        await store.latest_briefs(3),
+        await store.newest_published(),
+        await store.theme_page("cybersecurity", 5),
+        await store.search_sentences(fts_query(["киберпреступность"]), 10),
+    )
+
+
+async def test_readcache_serves_repeated_reads_from_memory(store: Store) -> None:
+    first = await store.source_stats()
+    assert await store.source_stats() is first
+
+
+async def test_readcache_changes_after_ingest_in_this_process(
+    store: Store, articles_dir: Path, models: LazyModels
+) -> None:
+    before = await cached_answers(store)
+    (articles_dir / "new.md").write_text(NEW_ARTICLE, "utf-8")
+    await Ingestor(store, models).ingest([articles_dir])
+    after = await cached_answers(store)
+    for old, new in zip(before, after, strict=True):
+        assert old != new
+
+
+async def test_readcache_changes_after_ingest_by_another_connection(
+    store: Store, db_path: Path, articles_dir: Path, models: LazyModels, clock: ManualClock
+) -> None:
+    before = await cached_answers(store)
+    (articles_dir / "new.md").write_text(NEW_ARTICLE, "utf-8")
+    async with Store(db_path, clock) as other:  # as `python -m bot ingest` would
+        await Ingestor(other, models).ingest([articles_dir])
+    after = await cached_answers(store)
+    for old, new in zip(before, after, strict=True):
+        assert old != new
+
+
+async def test_readcache_notices_a_plain_sqlite_write(store: Store, db_path: Path) -> None:
+    before = await store.theme_counts()
+    with sqlite3.connect(db_path) as other:
+        other.execute("DELETE FROM article_themes WHERE theme = 'cybersecurity'")
+    assert "cybersecurity" in before
+    assert "cybersecurity" not in await store.theme_counts()
+
+
+def test_readcache_new_generation_forgets_everything() -> None:
+    cache = ReadCache()
+    cache.get((0, 1), "key")
+    cache.put((0, 1), "key", "old")
+    assert cache.get((0, 1), "key") == (True, "old")
+    assert cache.get((1, 1), "key") == (False, None)
+
+
+def test_readcache_drops_a_read_that_straddled_a_write() -> None:
+    cache = ReadCache()
+    cache.get((0, 1), "key")  # a read starts in generation (0, 1)...
+    cache.get((1, 1), "other")  # ...an article is written and another read starts...
+    cache.put((0, 1), "key", "stale")  # ...then the first read ends
+    assert cache.get((1, 1), "key") == (False, None)
+
+
+def test_readcache_keeps_the_most_recently_used() -> None:
+    cache = ReadCache(size=2)
+    cache.get((0, 0), "a")
+    for key in ("a", "b"):
+        cache.put((0, 0), key, key)
+    cache.get((0, 0), "a")
+    cache.put((0, 0), "c", "c")
+    assert [cache.get((0, 0), k)[0] for k in ("a", "b", "c")] == [True, False, True]

@@ -1,0 +1,62 @@
+"""Russian grammar helpers and the Telegram message splitter."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.texts import NBSP, agree, count_of, esc, format_date, plural, split_messages
+from bot.texts.markup import visible_length
+from tests.fake_telegram import parse_html
+
+MATERIAL = ("материал", "материала", "материалов")
+
+
+# Number agreement: 1, 21, 101 take the singular; 2-4 the paucal; 11-14 and 5-20 the plural.
+@pytest.mark.parametrize(
+    ("count", "form"),
+    [(1, "материал"), (21, "материал"), (101, "материал"), (2, "материала"),
+     (3, "материала"), (24, "материала"), (5, "материалов"), (11, "материалов"),
+     (12, "материалов"), (14, "материалов"), (111, "материалов"), (0, "материалов")],
+)  # fmt: skip
+def test_plural_agrees_with_count(count: int, form: str) -> None:
+    assert plural(count, MATERIAL) == form
+
+
+def test_count_of_binds_number_with_nbsp() -> None:
+    assert count_of(2, MATERIAL) == f"2{NBSP}материала"
+
+
+@pytest.mark.parametrize(("count", "word"), [(1, "источник"), (3, "источника"), (5, "источников")])
+def test_agree_inflects_any_noun_with_pymorphy(count: int, word: str) -> None:
+    assert agree(count, "источник") == word
+
+
+def test_format_date_in_russian_and_unknown() -> None:
+    assert format_date(dt.date(2025, 8, 30)) == f"30{NBSP}августа 2025"
+    assert format_date(None) == "дата не указана"
+
+
+def test_split_keeps_every_block_and_respects_limit() -> None:
+    blocks = [f"<b>{i}</b> " + esc("текст & <теги> ") * 40 for i in range(60)]
+    messages = split_messages(blocks, limit=1000)
+    assert len(messages) > 1
+    assert all(visible_length(m) <= 1000 for m in messages)
+    assert "\n\n".join(messages) == "\n\n".join(blocks)  # nothing lost, order kept
+
+
+def test_split_cuts_one_giant_line_as_plain_text() -> None:
+    messages = split_messages(["<i>" + "я" * 9000 + "</i>"])
+    assert [visible_length(m) for m in messages] == [4096, 4096, 808]
+    assert "".join(messages) == "я" * 9000
+    emoji = split_messages(["😀" * 3000])  # two UTF-16 units each
+    assert [visible_length(m) for m in emoji] == [4096, 1904]
+
+
+@given(st.lists(st.text(min_size=1, max_size=600), min_size=1, max_size=30))
+def test_split_always_gives_valid_html_within_limit(paragraphs: list[str]) -> None:
+    blocks = [f"<b>{esc(p)}</b>" for p in paragraphs]
+    for message in split_messages(blocks, limit=700):
+        assert visible_length(message) <= 700
+        parse_html(message)  # raises like Telegram on invalid markup
