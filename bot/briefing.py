@@ -1,32 +1,41 @@
-"""Services: store + analysis -> what a briefing command shows; pure request parsers."""
+"""Services: store + analysis -> what a reading command shows (see bot.views)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import math
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.analysis.nlp import WORD_RE, NlpModels
+from bot.analysis.nlp import NlpModels
 from bot.analysis.summary import group_near_duplicates
 from bot.analysis.themes import Theme, ThemeBook, lemma_seq, load_themes, resolve_theme
 from bot.clock import Clock
-from bot.models import ArticleHead, Figure, KeySentence, Span, StoredArticle
+from bot.models import ArticleHead, Figure, KeySentence, Span
+from bot.requests import (
+    Period,
+    SummaryRequest,
+    fts_query,
+)
 from bot.store import Store
+from bot.views import (
+    ArticleView,
+    Briefing,
+    BriefItem,
+    FigureBoard,
+    FigureEntry,
+    FigureGroup,
+    Hit,
+    PeoplePage,
+    PersonRow,
+    SearchResult,
+    SourceRow,
+    ThemeMenu,
+    TopicPage,
+)
 
-MAX_ARG_LENGTH = 200  # longer arguments are refused with an explanation
-DEFAULT_SUMMARY = 5
-MAX_SUMMARY = 20
 PERIOD_DAYS = {"week": 7, "month": 30}
-# Words a user may type after /summary for a period; inflected forms are common ("за неделю").
-PERIOD_WORDS = {
-    "неделя": "week", "неделю": "week", "недели": "week", "неделе": "week",
-    "месяц": "month", "месяца": "month", "месяце": "month",
-}  # fmt: skip
 TOPIC_PAGE = 5
 PEOPLE_PAGE = 10
 PEOPLE_RECENT = 100  # /people counts mentions in the latest articles: bounded at 10,000 stored
@@ -34,88 +43,10 @@ FIGURES_RECENT = 10  # /figures reads the figures of the latest articles
 SEARCH_LIMIT = 10
 INLINE_LIMIT = 10
 
-FigureGroup = Literal["money", "growth", "counts", "dates"]
 FIGURE_GROUPS: dict[str, FigureGroup] = {
     "money": "money", "percent": "growth", "multiplier": "growth", "count": "counts",
     "measure": "counts", "anniversary": "dates", "ordinal": "dates", "target_year": "dates",
 }  # fmt: skip
-BadReason = Literal["too_long", "control", "no_words", "count", "number"]
-Period = Literal["week", "month"]
-
-
-class BadArgument(ValueError):
-    """A command argument that cannot be used; `reason` picks the explanation shown."""
-
-    def __init__(self, reason: BadReason) -> None:
-        super().__init__(reason)
-        self.reason: BadReason = reason
-
-
-# --- request parsers (pure) -----------------------------------------------------------------
-
-
-def clean_args(args: str | None) -> str:
-    """A command's argument with spaces collapsed; BadArgument for unusable input."""
-    if not args:
-        return ""
-    if len(args) > MAX_ARG_LENGTH:
-        raise BadArgument("too_long")
-    # Cc: control characters; Cf: RTL/LTR marks, zero-width joiners, BOMs.
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace() for ch in args):
-        raise BadArgument("control")
-    text = " ".join(args.split())
-    if text and not WORD_RE.search(text):
-        raise BadArgument("no_words")  # only punctuation or emoji
-    return text
-
-
-@dataclass(frozen=True)
-class SummaryRequest:
-    """What /summary asked for: a count, a theme (user's words) or a period."""
-
-    limit: int = DEFAULT_SUMMARY
-    theme: str | None = None
-    period: Period | None = None
-
-
-def parse_summary_args(args: str | None) -> SummaryRequest:
-    """`/summary`, `/summary 3`, `/summary кибербезопасность`, `/summary неделя`."""
-    text = clean_args(args)
-    if not text:
-        return SummaryRequest()
-    if text.lstrip("-+").isdigit():
-        count = int(text) if text.isdigit() else 0
-        if not 1 <= count <= MAX_SUMMARY:
-            raise BadArgument("count")
-        return SummaryRequest(limit=count)
-    words = text.lower().replace("ё", "е").split()
-    if words and words[0] == "за":  # "/summary за неделю"
-        words = words[1:]
-    if len(words) == 1 and words[0] in PERIOD_WORDS:
-        period = PERIOD_WORDS[words[0]]
-        return SummaryRequest(limit=MAX_SUMMARY, period=period)  # type: ignore[arg-type]
-    return SummaryRequest(theme=text)
-
-
-def parse_article_number(args: str | None) -> int:
-    """`/article 3` -> 3; BadArgument when the argument is not a positive number."""
-    text = clean_args(args).lstrip("№#").strip()
-    if not text.isdigit() or not 0 < int(text) < 2**62:
-        raise BadArgument("number")
-    return int(text)
-
-
-def parse_inline_query(query: str) -> str | None:
-    """The words of an inline query ("" for latest articles); None when unusable."""
-    try:
-        return clean_args(query)
-    except BadArgument:
-        return None
-
-
-def fts_query(lemmas: Sequence[str]) -> str:
-    """An FTS5 MATCH expression requiring every lemma; quoting keeps hyphens literal."""
-    return " ".join(f'"{lem}"' for lem in dict.fromkeys(lemmas))
 
 
 def marks_in(text: str, lemmas: set[str], models: NlpModels) -> tuple[tuple[int, int], ...]:
@@ -155,105 +86,6 @@ def near_duplicates(lemmas: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, ...
 
 
 # --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BriefItem:
-    head: ArticleHead
-    sentences: tuple[KeySentence, ...]
-
-
-@dataclass(frozen=True)
-class Briefing:
-    """The /summary answer: articles newest first, and groups reporting the same thing."""
-
-    items: tuple[BriefItem, ...]
-    same_story: tuple[tuple[KeySentence, tuple[ArticleHead, ...]], ...] = ()
-    theme: Theme | None = None
-    period: Period | None = None
-    since: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class ThemeMenu:
-    """Themes with article counts; shown for /topics and for an unknown or missing theme."""
-
-    counts: tuple[tuple[Theme, int], ...]
-    query: str = ""
-    suggestions: tuple[Theme, ...] = ()
-
-
-@dataclass(frozen=True)
-class Hit:
-    """An article with the sentence that matched and the matched words' offsets in it."""
-
-    head: ArticleHead
-    snippet: Span
-    marks: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class TopicPage:
-    theme: Theme
-    total: int
-    page: int
-    pages: int
-    hits: tuple[Hit, ...]
-
-
-@dataclass(frozen=True)
-class FigureEntry:
-    """One figure, reported by one or more articles."""
-
-    figure: Figure
-    heads: tuple[ArticleHead, ...]
-
-
-@dataclass(frozen=True)
-class FigureBoard:
-    theme: Theme | None
-    groups: tuple[tuple[FigureGroup, tuple[FigureEntry, ...]], ...]
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    kind: str
-    name: str
-    mentions: int
-    heads: tuple[ArticleHead, ...]
-
-
-@dataclass(frozen=True)
-class PeoplePage:
-    total: int
-    page: int
-    pages: int
-    rows: tuple[PersonRow, ...]
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    name: str | None
-    articles: int
-    latest: dt.date | None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    hits: tuple[Hit, ...]
-    limited: bool  # True when there may be more matches than shown
-
-
-@dataclass(frozen=True)
-class ArticleView:
-    article: StoredArticle
-    summary: tuple[KeySentence, ...]
-    figures: tuple[Figure, ...]
-    themes: tuple[Theme, ...]
-
-
-# --- the service ------------------------------------------------------------------------------
 
 
 class Briefings:

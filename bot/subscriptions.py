@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.analysis.themes import Theme, ThemeBook, load_themes
-from bot.briefing import MAX_SUMMARY, clean_args
 from bot.clock import Clock
 from bot.models import ArticleHead, KeySentence, NewDelivery, Subscription
+from bot.requests import MAX_SUMMARY, clean_args
 from bot.store import Store
 from bot.texts.subscriptions import render_alert, render_digest
 

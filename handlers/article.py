@@ -5,7 +5,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import LinkPreviewOptions, Message
 
 from bot import texts
-from bot.briefing import Briefings, parse_article_number
+from bot.briefing import Briefings
+from bot.requests import parse_article_number
 from handlers.replies import answer_blocks
 
 router = Router(name=__name__)

@@ -5,7 +5,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot import texts
-from bot.briefing import BadArgument
+from bot.requests import BadArgument
 
 router = Router(name=__name__)
 

@@ -5,7 +5,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.briefing import Briefings, ThemeMenu, clean_args
+from bot.briefing import Briefings
+from bot.requests import clean_args
+from bot.views import ThemeMenu
 from handlers.replies import answer_blocks
 
 router = Router(name=__name__)

@@ -10,7 +10,8 @@ from aiogram.types import (
 )
 
 from bot import texts
-from bot.briefing import Briefings, parse_inline_query
+from bot.briefing import Briefings
+from bot.requests import parse_inline_query
 
 router = Router(name=__name__)
 

@@ -5,7 +5,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.briefing import Briefings, clean_args
+from bot.briefing import Briefings
+from bot.requests import clean_args
 from handlers.replies import answer_blocks
 
 router = Router(name=__name__)

@@ -5,8 +5,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.briefing import Briefings, ThemeMenu, clean_args
+from bot.briefing import Briefings
+from bot.requests import clean_args
 from bot.texts.keyboards import PageCallback, TopicCallback
+from bot.views import ThemeMenu
 from handlers.replies import answer_blocks
 
 router = Router(name=__name__)

@@ -3,7 +3,7 @@
 import pytest
 
 from bot import texts
-from bot.briefing import (
+from bot.requests import (
     MAX_ARG_LENGTH,
     BadArgument,
     SummaryRequest,

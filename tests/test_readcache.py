@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import LazyModels
-from bot.briefing import fts_query
 from bot.clock import ManualClock
 from bot.ingest import Ingestor
+from bot.requests import fts_query
 from bot.store import Store
 from bot.store.readcache import ReadCache
 

@@ -6,19 +6,11 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.briefing import (
-    MAX_ARG_LENGTH,
-    MAX_SUMMARY,
-    BadReason,
-    Briefing,
-    Hit,
-    SearchResult,
-    ThemeMenu,
-    TopicPage,
-)
 from bot.models import ArticleHead, KeySentence
+from bot.requests import MAX_ARG_LENGTH, MAX_SUMMARY, BadReason
 from bot.texts.grammar import NBSP, count_of, format_date, quoted
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
+from bot.views import Briefing, Hit, SearchResult, ThemeMenu, TopicPage
 
 MATERIALS = ("материал", "материала", "материалов")
 SOURCES = ("источник", "источника", "источников")

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from bot.briefing import (
-    FIGURES_RECENT,
-    PEOPLE_RECENT,
-    ArticleView,
-    FigureBoard,
-    FigureEntry,
-    PeoplePage,
-    PersonRow,
-    SourceRow,
-)
+from bot.briefing import FIGURES_RECENT, PEOPLE_RECENT
 from bot.models import ArticleHead, Span
 from bot.texts.briefing import (
     MATERIALS,
@@ -24,6 +15,7 @@ from bot.texts.briefing import (
 )
 from bot.texts.grammar import count_of, format_date, quoted
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
+from bot.views import ArticleView, FigureBoard, FigureEntry, PeoplePage, PersonRow, SourceRow
 
 MENTIONS = ("упоминание", "упоминания", "упоминаний")
 FIGURE_CONTEXT = 160  # characters of the sentence around a figure

@@ -1,0 +1,112 @@
+"""What the reading services return and the renderers in bot/texts show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.analysis.themes import Theme
+from bot.models import ArticleHead, Figure, KeySentence, Span, StoredArticle
+from bot.requests import Period
+
+FigureGroup = Literal["money", "growth", "counts", "dates"]
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    head: ArticleHead
+    sentences: tuple[KeySentence, ...]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The /summary answer: articles newest first, and groups reporting the same thing."""
+
+    items: tuple[BriefItem, ...]
+    same_story: tuple[tuple[KeySentence, tuple[ArticleHead, ...]], ...] = ()
+    theme: Theme | None = None
+    period: Period | None = None
+    since: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ThemeMenu:
+    """Themes with article counts; shown for /topics and for an unknown or missing theme."""
+
+    counts: tuple[tuple[Theme, int], ...]
+    query: str = ""
+    suggestions: tuple[Theme, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An article with the sentence that matched and the matched words' offsets in it."""
+
+    head: ArticleHead
+    snippet: Span
+    marks: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    theme: Theme
+    total: int
+    page: int
+    pages: int
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    """One figure, reported by one or more articles."""
+
+    figure: Figure
+    heads: tuple[ArticleHead, ...]
+
+
+@dataclass(frozen=True)
+class FigureBoard:
+    theme: Theme | None
+    groups: tuple[tuple[FigureGroup, tuple[FigureEntry, ...]], ...]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    kind: str
+    name: str
+    mentions: int
+    heads: tuple[ArticleHead, ...]
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    total: int
+    page: int
+    pages: int
+    rows: tuple[PersonRow, ...]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    name: str | None
+    articles: int
+    latest: dt.date | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    limited: bool  # True when there may be more matches than shown
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: StoredArticle
+    summary: tuple[KeySentence, ...]
+    figures: tuple[Figure, ...]
+    themes: tuple[Theme, ...]
+
+
+# --- the service ------------------------------------------------------------------------------
