@@ -39,6 +39,13 @@ def cold_start(db: Path) -> float:
     return time.perf_counter() - started
 
 
+def aiogram_import() -> float:
+    """The floor under any aiogram bot's start: importing aiogram builds its pydantic models."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from aiogram import Bot, Dispatcher"], check=True)
+    return time.perf_counter() - started
+
+
 async def load_seeds(db: Path, models: LazyModels) -> float:
     async with Store(db, system_clock) as store:
         started = time.perf_counter()
@@ -57,6 +64,7 @@ def main() -> None:
         warm_db = Path(tmp) / "warm.sqlite3"
         cold_start(warm_db)
         warm = [cold_start(warm_db) for _ in range(runs)]
+        floor = [aiogram_import() for _ in range(runs)]
         models = LazyModels()
         t = time.perf_counter()
         models()
@@ -65,6 +73,10 @@ def main() -> None:
     print(
         f"cold start, console, empty input, seeds already stored: "
         f"median {statistics.median(warm):.2f} s over {runs}"
+    )
+    print(
+        f"  `from aiogram import Bot, Dispatcher` alone: median {statistics.median(floor):.2f} s;"
+        f" ratio {statistics.median(warm) / statistics.median(floor):.2f}"
     )
     print(
         f"cold start, console, empty input, first run (loads + analyses seeds): "
