@@ -25,7 +25,7 @@ TYPING_DELAY = 0.5  # seconds an answer may take before «печатает…» 
 
 
 class FloodControl(BaseMiddleware):
-    """Outer middleware: over FLOOD_LIMIT updates a minute from one user get one notice,
+    """Outer middleware: over FLOOD_LIMIT commands a minute from one sender get one notice,
     then silence for FLOOD_PAUSE. Time comes from the dispatcher's injected clock."""
 
     def __init__(self, limit: int = FLOOD_LIMIT) -> None:
@@ -34,11 +34,11 @@ class FloodControl(BaseMiddleware):
         self._muted: dict[int, dt.datetime] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user = getattr(event, "from_user", None)
-        if user is None:
+        sender = _sender(event)
+        if sender is None:
             return await handler(event, data)
         clock: Clock = data["clock"]
-        verdict = self.check(user.id, clock())
+        verdict = self.check(sender, clock())
         if verdict == "ok":
             return await handler(event, data)
         if verdict == "notice":
@@ -68,6 +68,25 @@ class FloodControl(BaseMiddleware):
         idle = [u for u, s in self._seen.items() if not s or now - s[-1] >= FLOOD_WINDOW]
         for user_id in idle:
             del self._seen[user_id]
+
+
+def _sender(event: TelegramObject) -> int | None:
+    """Who a flood is counted for, or None for updates the bot does not answer.
+
+    Group chatter is not counted (the bot sees it when it is an admin but stays quiet), and
+    anonymous admins and channel posts count per sending chat: they all share one user id
+    (GroupAnonymousBot, 1087968824), so keying by user would let one group mute another.
+    """
+    if isinstance(event, CallbackQuery):
+        return event.from_user.id
+    if not isinstance(event, Message):
+        return None
+    addressed = event.chat.type == "private" or (event.text or "").startswith("/")
+    if not addressed:
+        return None
+    if event.sender_chat is not None:
+        return event.sender_chat.id
+    return event.from_user.id if event.from_user else None
 
 
 async def _notify(event: TelegramObject) -> None:

@@ -58,8 +58,9 @@ def parse_summary_args(args: str | None) -> SummaryRequest:
     text = clean_args(args)
     if not text:
         return SummaryRequest()
-    if text.lstrip("-+").isdigit():
-        count = int(text) if text.isdigit() else 0
+    # isdecimal and isascii: "²" and "٣" pass isdigit() but int() refuses them.
+    if text.lstrip("-+").isascii() and text.lstrip("-+").isdecimal():
+        count = int(text) if text.isdecimal() else 0
         if not 1 <= count <= MAX_SUMMARY:
             raise BadArgument("count")
         return SummaryRequest(limit=count)
@@ -75,7 +76,7 @@ def parse_summary_args(args: str | None) -> SummaryRequest:
 def parse_article_number(args: str | None) -> int:
     """`/article 3` -> 3; BadArgument when the argument is not a positive number."""
     text = clean_args(args).lstrip("№#").strip()
-    if not text.isdigit() or not 0 < int(text) < 2**62:
+    if not (text.isascii() and text.isdecimal()) or not 0 < int(text) < 2**62:
         raise BadArgument("number")
     return int(text)
 

@@ -1,12 +1,17 @@
-"""Unusable command arguments: one short explanation with an example, never a trace."""
+"""Errors: unusable arguments get an explanation with an example; bugs get a short apology."""
+
+import logging
+from contextlib import suppress
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot import texts
 from bot.requests import BadArgument
 
+log = logging.getLogger(__name__)
 router = Router(name=__name__)
 
 
@@ -17,3 +22,16 @@ async def on_bad_argument(event: ErrorEvent) -> None:
         return
     example = texts.example_for(message.text or "", event.exception.reason)
     await message.answer(texts.render_bad_input(event.exception.reason, example))
+
+
+@router.errors()
+async def on_unexpected_error(event: ErrorEvent) -> None:
+    # A bug must not turn into silence: log the trace, tell the user briefly, go on.
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    message = event.update.message
+    callback = event.update.callback_query
+    with suppress(TelegramAPIError, TelegramNetworkError):  # Telegram may be the failure
+        if message is not None:
+            await message.answer(texts.INTERNAL_ERROR)
+        elif callback is not None:
+            await callback.answer(texts.INTERNAL_ERROR, show_alert=True)

@@ -13,10 +13,10 @@ router = Router(name=__name__)
 async def cmd_unknown(message: Message, bot: Bot) -> None:
     command = (message.text or "").split(maxsplit=1)[0]
     _, _, mention = command.partition("@")
-    # "/foo@other_bot" in a group is for another bot: stay quiet.
-    if mention and mention.lower() != ((await bot.me()).username or "").lower():
-        return
-    await message.answer(texts.UNKNOWN_COMMAND)
+    ours = mention.lower() == ((await bot.me()).username or "").lower()
+    # In a group, "/foo" or "/foo@other_bot" may be for another bot: answer only our mention.
+    if message.chat.type == ChatType.PRIVATE or ours:
+        await message.answer(texts.UNKNOWN_COMMAND)
 
 
 @router.message(F.chat.type == ChatType.PRIVATE)

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.briefing import Briefings
 from bot.texts.keyboards import PageCallback
-from handlers.replies import answer_blocks
+from handlers.replies import answer_blocks, show_page
 
 router = Router(name=__name__)
 
@@ -28,10 +28,10 @@ async def on_people_page(
     if page is None or not isinstance(callback.message, Message):
         await callback.answer(texts.STALE_BUTTON)
         return
-    await callback.message.edit_text(
-        texts.fit_one(texts.render_people(page)), reply_markup=texts.people_pager(page)
-    )
-    await callback.answer()
+    await show_page(
+        callback, callback.message, texts.fit_one(texts.render_people(page)),
+        texts.people_pager(page),
+    )  # fmt: skip
 
 
 @router.message(Command("sources", ignore_case=True), flags={"typing": True})

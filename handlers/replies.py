@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot import texts
 
@@ -21,3 +22,15 @@ async def answer_blocks(
             await message.answer(chunk, reply_markup=markup_here, link_preview_options=preview)
         else:  # passing None would override the bot's default (previews off)
             await message.answer(chunk, reply_markup=markup_here)
+
+
+async def show_page(
+    callback: CallbackQuery, message: Message, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace a paginated message; a double tap (same page twice) is not an error."""
+    await callback.answer()  # first: the button stops spinning whatever happens next
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise

@@ -9,7 +9,7 @@ from bot.briefing import Briefings
 from bot.requests import clean_args
 from bot.texts.keyboards import PageCallback, TopicCallback
 from bot.views import ThemeMenu
-from handlers.replies import answer_blocks
+from handlers.replies import answer_blocks, show_page
 
 router = Router(name=__name__)
 
@@ -54,7 +54,7 @@ async def on_topic_page(
     if page is None or not isinstance(callback.message, Message):
         await callback.answer(texts.STALE_BUTTON)
         return
-    await callback.message.edit_text(
-        texts.fit_one(texts.render_topic(page)), reply_markup=texts.topic_pager(page)
-    )
-    await callback.answer()
+    await show_page(
+        callback, callback.message, texts.fit_one(texts.render_topic(page)),
+        texts.topic_pager(page),
+    )  # fmt: skip

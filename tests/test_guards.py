@@ -49,10 +49,16 @@ def test_parse_summary_args_refuses(args: str, reason: str) -> None:
     assert caught.value.reason == reason
 
 
+def test_parse_summary_args_unicode_digits_are_not_a_count() -> None:
+    # isdigit() is true for "²", but int("²") raises: it must not crash the handler.
+    assert parse_summary_args("²") == SummaryRequest(theme="²")
+
+
 def test_parse_article_number() -> None:
     assert parse_article_number(" №12 ") == 12
-    with pytest.raises(BadArgument):
-        parse_article_number("1.5")
+    for bad in ("1.5", "٣", "12²"):  # Arabic-Indic digit and superscript: not a crash
+        with pytest.raises(BadArgument):
+            parse_article_number(bad)
 
 
 def test_clean_args_keeps_words_and_collapses_spaces() -> None:
@@ -120,3 +126,26 @@ async def test_commands_spread_over_time_are_not_a_flood(app: TestApp) -> None:
         replies = await app.send_text("/topics", user_id=10, chat_id=-(100 + i))
         assert len(replies) == 1
         assert replies != [texts.FLOOD_NOTICE]
+
+
+async def test_group_chatter_is_not_counted_as_flood(app: TestApp) -> None:
+    # The bot sees every message when it is a group admin; talk it ignores is not a flood.
+    for i in range(30):
+        await app.send_text(f"обсуждаем {i}", user_id=11, chat_id=-300, chat_type="supergroup")
+    replies = await app.send_text("/sources", user_id=11, chat_id=-300, chat_type="supergroup")
+    assert len(replies) == 1 and replies != [texts.FLOOD_NOTICE]
+
+
+async def test_anonymous_admins_of_two_groups_are_counted_apart(app: TestApp) -> None:
+    # All anonymous admins share one user id (GroupAnonymousBot); count per sending chat.
+    anonymous = 1087968824
+    for i in range(22):
+        await app.send_text(
+            "/sources", user_id=anonymous, chat_id=-(400 + i), chat_type="supergroup",
+            sender_chat={"id": -1001, "type": "supergroup", "title": "Первая"},
+        )  # fmt: skip
+    replies = await app.send_text(
+        "/sources", user_id=anonymous, chat_id=-1002, chat_type="supergroup",
+        sender_chat={"id": -1002, "type": "supergroup", "title": "Вторая"},
+    )  # fmt: skip
+    assert len(replies) == 1 and replies != [texts.FLOOD_NOTICE]

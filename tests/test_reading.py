@@ -35,7 +35,7 @@ async def test_figures_grouped_with_value_bold_and_sources(app: TestApp) -> None
     assert titles == ["Деньги и торговля", "Доли и рост", "Количества", "Даты и юбилеи"]
     assert f"• <b>$44{NBSP}млрд</b> — " in reply
     [line] = [ln for ln in reply.split("\n") if f"<b>$44{NBSP}млрд</b>" in ln]
-    assert f'<a href="{CENTRALASIA}">CentralAsia (KZ)</a>' in line
+    assert f'<a href="{CENTRALASIA}">CentralAsia (KZ)</a>, 30{NBSP}августа 2025' in line
 
 
 async def test_figures_same_figure_once_with_every_source(app: TestApp) -> None:
@@ -152,3 +152,18 @@ async def test_long_article_split_into_valid_messages(
     shown = "".join(parse_html(r).text for r in replies)
     assert "39. Казахстан" in shown
     assert FINTEL not in shown
+
+
+async def test_page_button_double_tap_is_answered_quietly(
+    app: TestApp, telegram: FakeTelegram
+) -> None:
+    await app.send_text("/people")
+    sent = [c for c in telegram.calls if c.method == "sendMessage" and c.ok][-1]
+    [row] = sent.params["reply_markup"]["inline_keyboard"]
+    for _ in range(2):  # the second edit changes nothing: Telegram says "not modified"
+        press = callback(app, row[-1]["callback_data"])
+        press["callback_query"]["message"]["message_id"] = sent.result["message_id"]
+        await app.feed(press)
+    answers = telegram.sent("answerCallbackQuery")
+    assert len(answers) == 2 and not any(a.get("text") for a in answers)  # no error alert
+    assert any("not modified" in (c.error or "") for c in telegram.rejected)

@@ -5,6 +5,7 @@ from aiogram.exceptions import TelegramBadRequest
 
 from bot import texts
 from bot.app import set_commands
+from bot.store import Store
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram
 
@@ -55,3 +56,14 @@ async def test_fake_rejects_unescaped_markup_like_telegram(app: TestApp) -> None
         await app.bot.send_message(42, "Рост <30% в Китае")
     await app.bot.send_message(42, texts.esc("Рост <30% в Китае"))
     assert app.telegram.texts()[-1] == "Рост &lt;30% в Китае"
+
+
+async def test_unknown_command_in_group_answered_only_when_addressed(app: TestApp) -> None:
+    group = {"chat_id": -5, "chat_type": "group"}
+    assert await app.send_text("/stats", **group) == []  # may be another bot's command
+    assert await app.send_text("/stats@dipbrief_bot", **group) == [texts.UNKNOWN_COMMAND]
+
+
+async def test_failure_inside_a_handler_gets_a_short_apology(app: TestApp, store: Store) -> None:
+    await store.close()  # the database went away under a running bot
+    assert await app.send_text("/sources") == [texts.INTERNAL_ERROR]

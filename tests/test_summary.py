@@ -47,6 +47,7 @@ async def test_summary_names_sources_reporting_the_same_thing(app: TestApp) -> N
     [line] = [ln for ln in reply.split("\n\n") if ln.startswith("Об этом сообщают")]
     assert f"2{NBSP}источника" in line
     assert LADA in line and CENTRALASIA in line
+    assert f"1{NBSP}сентября 2025" in line and f"30{NBSP}августа 2025" in line  # cited dates
 
 
 async def test_summary_with_number_limits_articles(app: TestApp) -> None:
@@ -124,7 +125,10 @@ async def test_summary_shows_typing_when_slow(app: TestApp, telegram: FakeTelegr
 
 
 async def test_summary_fast_answer_shows_no_typing(app: TestApp, telegram: FakeTelegram) -> None:
-    await app.send_text("/summary")
+    # "Fast" by construction: an answer always beats an hour, however loaded the machine is.
+    app.dp["typing_delay"] = 3600.0
+    [reply] = await app.send_text("/summary")
+    assert reply.startswith("<b>Брифинг")
     assert telegram.sent("sendChatAction") == []
 
 

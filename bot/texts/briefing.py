@@ -89,9 +89,14 @@ def source_link(head: ArticleHead) -> str:
     return link(head.url, head.source or NO_SOURCE)
 
 
+def citation(head: ArticleHead) -> str:
+    """«Источник (ссылка), 30 августа 2025»: every claim shown carries source, date, link."""
+    return f"{source_link(head)}, {format_date(head.published)}"
+
+
 def byline(head: ArticleHead) -> str:
     """«Источник (ссылка), 30 августа 2025 · /article 3»."""
-    return f"{source_link(head)}, {format_date(head.published)} · /article {head.id}"
+    return f"{citation(head)} · /article {head.id}"
 
 
 def marked(text: str, marks: Sequence[tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
@@ -149,7 +154,7 @@ def render_briefing(briefing: Briefing) -> list[str]:
 
 def render_same_story(sentence: KeySentence, heads: Sequence[ArticleHead]) -> str:
     """One line: several sources report the same thing (quoted from the first of them)."""
-    sources = ", ".join(source_link(h) for h in heads)
+    sources = "; ".join(citation(h) for h in heads)
     quote = quoted(marked(sentence.span.text, [], SNIPPET_WIDTH))
     return f"Об этом сообщают {count_of(len(heads), SOURCES)}: {sources} — {quote}"
 

@@ -8,10 +8,10 @@ from bot.texts.briefing import (
     MATERIALS,
     NO_SOURCE,
     SOURCES,
+    citation,
     marked,
     nbsp_numbers,
     shorten,
-    source_link,
 )
 from bot.texts.grammar import count_of, format_date, quoted
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
@@ -57,7 +57,7 @@ def render_figure(entry: FigureEntry) -> str:
         figure.sentence.text, [(start, start + len(figure.phrase.text))], FIGURE_CONTEXT
     )
     value = bold(nbsp_numbers(figure.phrase.text))
-    sources = ", ".join(source_link(h) for h in entry.heads)
+    sources = "; ".join(citation(h) for h in entry.heads)
     return f"• {value} — {context} — {sources}"
 
 
@@ -88,8 +88,8 @@ def _short_source(head: ArticleHead) -> str:
 
 
 def _in_materials(count: int) -> str:
-    """«в 1 материале», «в 5 материалах» (prepositional case)."""
-    return f"{count}\u00a0{'материале' if count % 10 == 1 and count % 100 != 11 else 'материалах'}"
+    """«1 материале», «5 материалах» (prepositional case, after «в»)."""
+    return count_of(count, ("материале", "материалах", "материалах"))
 
 
 def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
@@ -108,10 +108,7 @@ def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
 def render_article(view: ArticleView) -> list[str]:
     """Title, source, date, summary, figures, themes, the full text, the original link."""
     article = view.article
-    blocks = [
-        f"<b>{esc(article.title)}</b>\n{source_link(article)}, {format_date(article.published)}"
-        f" · материал №{article.id}"
-    ]
+    blocks = [f"<b>{esc(article.title)}</b>\n{citation(article)} · материал №{article.id}"]
     if view.summary:
         lines = ["<b>Главное</b>", *(f"— {nbsp_numbers(esc(k.span.text))}" for k in view.summary)]
         blocks.append("\n".join(lines))
@@ -184,5 +181,5 @@ def render_share(head: ArticleHead, sentence: Span | None) -> str:
     lines = [bold(head.title)]
     if sentence:
         lines.append(quoted(marked(sentence.text, [])))
-    lines.append(f"{source_link(head)}, {format_date(head.published)}")
+    lines.append(citation(head))
     return "\n".join(lines)
