@@ -46,19 +46,21 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def iter_article_paths(root: Path) -> Iterator[Path]:
-    """Article files under a folder (sorted, hidden files skipped), or the file itself."""
+def iter_article_paths(root: Path) -> Iterator[tuple[Path, str]]:
+    """Article files under a folder (sorted, hidden ones skipped), or the file itself, each
+    with its key: the path relative to the folder ("a/news.md"), or a lone file's name."""
     if root.is_file():
-        yield root
+        yield root, root.name
         return
     for path in sorted(root.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        relative = path.relative_to(root)
+        hidden = any(part.startswith(".") for part in relative.parts)
         if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES and not hidden:
-            yield path
+            yield path, relative.as_posix()
 
 
-def read_article(path: Path) -> ArticleFile:
-    """Read and validate one file; raises ArticleError with a human reason."""
+def read_article(path: Path, key: str | None = None) -> ArticleFile:
+    """Read and validate one file (stored under key, default its name); ArticleError if bad."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -66,7 +68,7 @@ def read_article(path: Path) -> ArticleFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read file: {exc.strerror or exc}") from exc
-    return parse_article(path.name, raw)
+    return parse_article(key or path.name, raw)
 
 
 def parse_article(key: str, raw: bytes) -> ArticleFile:

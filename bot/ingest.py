@@ -47,14 +47,21 @@ class Ingestor:
     async def ingest(self, paths: Iterable[Path]) -> IngestReport:
         """Store new and changed article files found under these paths."""
         report = IngestReport()
+        seen: dict[str, Path] = {}  # key -> file, to refuse two files claiming one article
         async with self._lock:  # the rescan loop and a command never interleave writes
             for root in paths:
                 if not root.exists():
                     log.warning("%s: skipped: no such file or folder", root)
                     report.skipped.append((root, "no such file or folder"))
                     continue
-                for path in iter_article_paths(root):
-                    await self._ingest_file(path, report)
+                for path, key in iter_article_paths(root):
+                    if key in seen:
+                        reason = f"same key {key!r} as {seen[key]} in this load"
+                        log.warning("%s: skipped: %s", path, reason)
+                        report.skipped.append((path, reason))
+                        continue
+                    seen[key] = path
+                    await self._ingest_file(path, key, report)
             report.reanalysed = await self._reanalyse_stale()
         return report
 
@@ -72,9 +79,9 @@ class Ingestor:
             )
         return done
 
-    async def _ingest_file(self, path: Path, report: IngestReport) -> None:
+    async def _ingest_file(self, path: Path, key: str, report: IngestReport) -> None:
         try:
-            article = read_article(path)
+            article = read_article(path, key)
         except ArticleError as exc:
             log.warning("%s: skipped: %s", path, exc)
             report.skipped.append((path, str(exc)))

@@ -17,7 +17,7 @@ def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
 
 
 def test_seeds_have_front_matter_and_no_debris() -> None:
-    articles = [read_article(p) for p in iter_article_paths(SEEDS)]
+    articles = [read_article(p, key) for p, key in iter_article_paths(SEEDS)]
     assert len(articles) == 5
     for article in articles:
         assert article.url and article.url.startswith("https://")
@@ -92,4 +92,7 @@ def test_folder_scan_skips_hidden_and_foreign_files(tmp_path: Path) -> None:
         write(tmp_path, name, "Заголовок\nТекст.")
     (tmp_path / ".git").mkdir()
     write(tmp_path / ".git", "d.md", "x")
-    assert [p.name for p in iter_article_paths(tmp_path)] == ["a.md", "b.txt"]
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "a.md", "Заголовок\nДругой текст.")
+    keys = [key for _, key in iter_article_paths(tmp_path)]
+    assert keys == ["a.md", "b.txt", "sub/a.md"]  # same name in a subfolder: its own article

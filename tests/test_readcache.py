@@ -58,12 +58,31 @@ async def test_readcache_changes_after_ingest_by_another_connection(
         assert old != new
 
 
-async def test_readcache_notices_a_plain_sqlite_write(store: Store, db_path: Path) -> None:
-    before = await store.theme_counts()
+async def test_readcache_notices_an_article_write_by_plain_sqlite(
+    store: Store, db_path: Path
+) -> None:
+    before = await store.source_stats()
     with sqlite3.connect(db_path) as other:
-        other.execute("DELETE FROM article_themes WHERE theme = 'cybersecurity'")
-    assert "cybersecurity" in before
-    assert "cybersecurity" not in await store.theme_counts()
+        other.execute("UPDATE articles SET source = 'Kazinform' WHERE source = 'Fintel.kz'")
+    after = await store.source_stats()
+    assert "Fintel.kz" in {row[0] for row in before}
+    assert "Fintel.kz" not in {row[0] for row in after}
+
+
+async def test_readcache_survives_deliveries_written_by_another_connection(
+    store: Store, db_path: Path
+) -> None:
+    # The sender writes the outbox on its own connection all the time; /topics must stay hot.
+    await store.theme_counts()
+    with sqlite3.connect(db_path) as other:
+        other.execute("UPDATE articles SET matched_at = '2025-09-02T04:00:00+00:00'")
+        other.execute(
+            "INSERT INTO outbox (dedup_key, kind, chat_id, text, next_attempt_at, created_at)"
+            " VALUES ('k', 'alert', 1, 'x', '2025', '2025')"
+        )
+    hits = store.read_cache.hits
+    await store.theme_counts()
+    assert store.read_cache.hits == hits + 1
 
 
 def test_readcache_new_generation_forgets_everything() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.analysis.pipeline import ANALYSIS_VERSION
 from bot.app import LazyModels
+from bot.articles import MAX_FILE_BYTES
 from bot.clock import ManualClock
 from bot.ingest import Ingestor
 from bot.store import Store, StoreError
@@ -40,12 +41,34 @@ async def test_store_refuses_newer_schema(tmp_path: Path, clock: ManualClock) ->
 
 
 async def test_reload_of_unchanged_files_changes_nothing(
-    articles_dir: Path, store: Store, models: LazyModels
+    articles_dir: Path, store: Store, models: LazyModels, clock: ManualClock
 ) -> None:
-    before = await store.latest_articles(10)
+    ids = [a.id for a in await store.latest_articles(10)]
+    before = (
+        await store.latest_articles(10),
+        [await store.get_article(i) for i in ids],
+        await store.summaries(ids),
+        [await store.article_themes(i) for i in ids],
+        await store.entities(ids),
+        await store.figures(ids),
+        await store.read_generation(),  # bumped by every article write on this connection
+    )
+    clock.advance(days=3)  # a rewrite now would stamp new times
     report = await Ingestor(store, models).ingest([articles_dir])
     assert (report.added, report.updated, report.unchanged) == ([], [], 5)
-    assert await store.latest_articles(10) == before
+    assert report.reanalysed == 0
+    after = (
+        await store.latest_articles(10),
+        [await store.get_article(i) for i in ids],
+        await store.summaries(ids),
+        [await store.article_themes(i) for i in ids],
+        await store.entities(ids),
+        await store.figures(ids),
+        await store.read_generation(),
+    )
+    assert after == before
+    # Nothing counts as added since the clock moved: no row was written again.
+    assert await store.articles_added(clock() - dt.timedelta(days=2), clock(), None) == []
 
 
 async def test_edited_file_updates_article_in_place(
@@ -70,20 +93,54 @@ async def test_deleted_file_keeps_its_article(
     assert await store.count_articles() == 5
 
 
-async def test_bad_files_are_logged_and_stored_articles_survive(
-    articles_dir: Path, store: Store, models: LazyModels, caplog: pytest.LogCaptureFixture
+STORED = "000_451b224480e1e7da.md"  # a seed already in the store
+FRONT = "---\ntitle: Заголовок\nsource: Тест\n{}---\nКазахстан и Китай подписали соглашение.\n"
+BAD_FILES = {
+    "not UTF-8": "Заголовок\nтекст".encode("cp1251"),
+    "empty file": b" \n\t\n",
+    "over the 1 MB limit": "Заголовок\nтекст ".encode() + b"a" * MAX_FILE_BYTES,
+    "binary file": b"\x00\x01\x02",
+    "broken front matter: no closing": "---\ntitle: x\n\nТекст".encode(),
+    "broken front matter: while": FRONT.format("title: [oops\n").encode(),
+    "invalid url in front matter": FRONT.format("url: nope\n").encode(),
+    "invalid published in front matter": FRONT.format("published: '2025-13-45'\n").encode(),
+}
+
+
+@pytest.mark.parametrize("reason", BAD_FILES)
+async def test_bad_file_replacing_stored_article_is_skipped_and_logged(
+    articles_dir: Path,
+    store: Store,
+    models: LazyModels,
+    caplog: pytest.LogCaptureFixture,
+    reason: str,
 ) -> None:
-    (articles_dir / "latin1.txt").write_bytes("Заголовок\nтекст".encode("cp1251"))
-    (articles_dir / "broken.md").write_text("---\ntitle: x\nurl: nope\n---\nТекст", "utf-8")
-    # An existing article's file replaced by garbage: the stored version must stay.
-    (articles_dir / "000_451b224480e1e7da.md").write_bytes(b"\x00\x01\x02")
+    state = await store.article_state(STORED)
+    assert state is not None
+    before = await store.get_article(state[0])
+    (articles_dir / STORED).write_bytes(BAD_FILES[reason])
     with caplog.at_level(logging.WARNING):
         report = await Ingestor(store, models).ingest([articles_dir])
-    assert {p.name for p, _ in report.skipped} == {
-        "latin1.txt",
-        "broken.md",
-        "000_451b224480e1e7da.md",
-    }
+    [(path, why)] = report.skipped
+    assert path.name == STORED and reason in why
+    [logged] = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert f"{STORED}: skipped: " in logged and reason in logged
+    after = await store.get_article(state[0])
+    assert after is not None and before is not None
+    assert (after.title, after.body) == (before.title, before.body)
+    assert after == before
+    assert await store.article_state(STORED) == state  # the stored version stays current
+    assert report.unchanged == 4 and await store.count_articles() == 5
+
+
+async def test_bad_new_files_are_logged_and_not_stored(
+    articles_dir: Path, store: Store, models: LazyModels, caplog: pytest.LogCaptureFixture
+) -> None:
+    (articles_dir / "latin1.txt").write_bytes(BAD_FILES["not UTF-8"])
+    (articles_dir / "broken.md").write_bytes(BAD_FILES["invalid url in front matter"])
+    with caplog.at_level(logging.WARNING):
+        report = await Ingestor(store, models).ingest([articles_dir])
+    assert {p.name for p, _ in report.skipped} == {"latin1.txt", "broken.md"}
     assert "latin1.txt: skipped: not UTF-8" in caplog.text
     assert "broken.md: skipped: invalid url" in caplog.text
     assert await store.count_articles() == 5
@@ -140,3 +197,16 @@ async def test_concurrent_writers_on_one_connection_take_turns(
     )
     assert len(report.added) == 1 and created
     assert len(await store.chat_subscriptions(-100)) == 1
+
+
+async def test_same_file_name_in_two_folders_are_two_articles(
+    articles_dir: Path, store: Store, models: LazyModels
+) -> None:
+    for folder, title in (("a", "Первая"), ("b", "Вторая")):
+        (articles_dir / folder).mkdir()
+        (articles_dir / folder / "news.md").write_text(f"{title}\nТекст о ШОС: {title}.", "utf-8")
+    first = await Ingestor(store, models).ingest([articles_dir])
+    again = await Ingestor(store, models).ingest([articles_dir])
+    assert len(first.added) == 2 and (again.added, again.updated) == ([], [])
+    titles = {(await store.get_article(i)).title for i in first.added}  # type: ignore[union-attr]
+    assert titles == {"Первая", "Вторая"}

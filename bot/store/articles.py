@@ -35,8 +35,8 @@ class ArticleQueries(BaseStore):
         self.read_cache = ReadCache()
 
     async def read_generation(self) -> Generation:
-        """Which version of the articles reads see: our writes, then other connections'."""
-        rows = list(await self.db.execute_fetchall("PRAGMA data_version"))
+        """Which version of the articles reads see: our writes, then any connection's."""
+        rows = list(await self.db.execute_fetchall("SELECT value FROM article_generation"))
         return self.read_cache.writes, int(rows[0][0])
 
     async def article_state(self, key: str) -> tuple[int, str] | None:

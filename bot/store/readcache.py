@@ -17,15 +17,17 @@ Generation = tuple[int, int]
 class ReadCache:
     """Results keyed by (method, arguments), valid for one generation of the articles.
 
-    A generation is (article writes through our connection, SQLite's `PRAGMA data_version`).
-    data_version moves when *another* connection commits (`python -m bot ingest`), but not for
-    our own commits, hence the counter. Outbox and subscription writes change neither, so a
-    delivery burst keeps the cache. Cached values are shared: callers must not mutate them.
+    A generation is (article writes through our connection, the `article_generation` row that
+    triggers on `articles` bump for every connection, `python -m bot ingest` included). The
+    counter also covers a write rolled back after our reads saw it. Outbox and subscription
+    writes change neither, so a delivery burst keeps the cache. Cached values are shared:
+    callers must not mutate them.
     """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self.writes = 0
+        self.hits = 0  # for tests and benchmarks
         self._generation: Generation | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
 
@@ -42,6 +44,7 @@ class ReadCache:
         if key not in self._entries:
             return False, None
         self._entries.move_to_end(key)
+        self.hits += 1
         return True, self._entries[key]
 
     def put(self, generation: Generation, key: Hashable, value: Any) -> None:
@@ -66,7 +69,7 @@ S = TypeVar("S", bound=CachedReads)
 def cached(
     method: Callable[Concatenate[S, P], Awaitable[T]],
 ) -> Callable[Concatenate[S, P], Awaitable[T]]:
-    """Read-through: one `PRAGMA data_version` trip on a hit instead of the query itself."""
+    """Read-through: one trip for the generation on a hit instead of the query itself."""
 
     @functools.wraps(method)
     async def read_through(self: S, *args: P.args, **kwargs: P.kwargs) -> T:

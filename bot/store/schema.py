@@ -155,4 +155,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN analysis_version INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: a counter of article changes, for the read cache. PRAGMA data_version moves on any
+    # commit by another connection, outbox writes of the sender included; this only on articles.
+    """
+    CREATE TABLE article_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+    );
+    INSERT INTO article_generation (id, value) VALUES (1, 0);
+    CREATE TRIGGER articles_generation_ai AFTER INSERT ON articles BEGIN
+        UPDATE article_generation SET value = value + 1;
+    END;
+    -- An upsert's DO UPDATE fires UPDATE triggers too; matched_at changes are not content.
+    CREATE TRIGGER articles_generation_au
+    AFTER UPDATE OF content_hash, title, source, url, published, lang, body, analysis_version
+    ON articles BEGIN
+        UPDATE article_generation SET value = value + 1;
+    END;
+    """,
 )
