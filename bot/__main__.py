@@ -26,6 +26,7 @@ from bot.subscriptions import Subscriptions
 
 log = logging.getLogger("bot")
 EXIT_USAGE = 2
+SHUTDOWN_GRACE = 10.0  # seconds in-flight updates get to finish on SIGTERM
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -135,6 +136,9 @@ async def _serve(settings: Settings) -> int:
                 allowed_updates=dp.resolve_used_update_types(),  # my_chat_member too
             )  # fmt: skip
         finally:
+            # Polling has stopped; let updates already taken finish their replies first.
+            if not await dp["inflight"].wait_idle(SHUTDOWN_GRACE):
+                log.warning("stopping with updates still being handled after %ss", SHUTDOWN_GRACE)
             for task in tasks:
                 task.cancel()
             for task in tasks:

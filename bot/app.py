@@ -23,7 +23,7 @@ from bot.briefing import Briefings
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ingest import Ingestor
-from bot.middlewares import FloodControl, Typing
+from bot.middlewares import FloodControl, InFlight, Typing
 from bot.ratelimit import RateLimiter
 from bot.store import Store
 from bot.subscriptions import Subscriptions
@@ -107,7 +107,9 @@ def create_dispatcher(
         briefings=briefings,
         subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve),
         admins=AdminCache(clock),
+        inflight=InFlight(),
     )
+    dp.update.outer_middleware(dp["inflight"])
     flood = FloodControl()
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -109,3 +110,36 @@ class Typing(BaseMiddleware):
             initial_sleep=data.get("typing_delay", TYPING_DELAY),
         ):  # fmt: skip
             return await handler(event, data)
+
+
+class InFlight(BaseMiddleware):
+    """Outer update middleware counting updates being handled: aiogram's polling stops
+    without waiting for them, so shutdown waits here before closing sessions and the store."""
+
+    def __init__(self) -> None:
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self._active += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
+
+    @property
+    def active(self) -> int:
+        """Updates being handled right now."""
+        return self._active
+
+    async def wait_idle(self, timeout: float) -> bool:  # noqa: ASYNC109 - a shutdown deadline
+        """True once no update is being handled; False if timeout seconds pass first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True

@@ -1,5 +1,7 @@
 """/start, /help, unknown commands and plain text, end to end through the fake Bot API."""
 
+import asyncio
+
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 
@@ -67,3 +69,16 @@ async def test_unknown_command_in_group_answered_only_when_addressed(app: TestAp
 async def test_failure_inside_a_handler_gets_a_short_apology(app: TestApp, store: Store) -> None:
     await store.close()  # the database went away under a running bot
     assert await app.send_text("/sources") == [texts.INTERNAL_ERROR]
+
+
+async def test_shutdown_waits_for_updates_being_handled(app: TestApp) -> None:
+    # aiogram stops polling without waiting for handler tasks; `_serve` waits on InFlight.
+    inflight = app.dp["inflight"]
+    before = len(app.telegram.texts())
+    handling = asyncio.create_task(app.feed(app.message("/summary")))
+    async with asyncio.timeout(10):
+        while not inflight.active:  # the update is taken
+            await asyncio.sleep(0)
+    assert await inflight.wait_idle(30)
+    assert len(app.telegram.texts()) > before  # the reply went out before "idle"
+    await handling
