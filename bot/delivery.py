@@ -48,6 +48,8 @@ BACKOFF_CAP = 300.0
 CONCURRENCY = 8  # sends in flight: enough for 25/s over a 300 ms round trip
 BATCH = 200  # due rows read per query
 SHUTDOWN_GRACE = 5.0  # seconds sends in flight get to finish when the sender stops
+MARK_ATTEMPTS = 5  # tries to record an accepted send (the database may be busy)
+MARK_BACKOFF = 0.5  # seconds, growing linearly between those tries
 
 
 def backoff(failures: int, jitter: float) -> float:
@@ -107,8 +109,7 @@ class Sender:
                     return tried
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    busy.discard(tasks.pop(task))
-                    task.result()
+                    busy.discard(tasks.pop(task))  # _deliver records every outcome itself
                 more = True  # a chat just freed may have its next row due
         except asyncio.CancelledError:
             # Shutting down: let sends in flight finish and be marked, so a restart does not
@@ -147,11 +148,15 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), wait)
 
     async def _deliver(self, row: Delivery) -> None:
+        """Send one row and record the outcome; never raises (but for cancellation)."""
         try:
             await self._send(row)
         except Exception as exc:  # e.g. the database is busy: keep the row, try it later
             log.exception("delivery %d to chat %d: unexpected error", row.id, row.chat_id)
-            await self._retry(row, f"{type(exc).__name__}: {exc}")
+            try:
+                await self._retry(row, f"{type(exc).__name__}: {exc}")
+            except Exception:  # the row stays pending; the next pass picks it up again
+                log.exception("delivery %d: could not record the failure", row.id)
 
     async def _send(self, row: Delivery) -> None:
         token = DELIVERY.set(True)
@@ -171,10 +176,23 @@ class Sender:
         except TelegramAPIError as exc:  # 5xx, network errors, anything else Telegram says
             await self._retry(row, exc.message)
         else:
-            await self.store.mark_sent(row.id)
             self.sent += 1
+            await self._mark_sent(row)
         finally:
             DELIVERY.reset(token)
+
+    async def _mark_sent(self, row: Delivery) -> None:
+        """Record an accepted send, retrying only the bookkeeping: never send it again."""
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                await self.store.mark_sent(row.id)
+            except Exception:
+                log.exception("delivery %d sent but not marked (try %d)", row.id, attempt + 1)
+                await self._sleep(MARK_BACKOFF * (attempt + 1))
+            else:
+                return
+        # Still pending: a restart would send it again, the one duplicate the README allows.
+        log.error("delivery %d to chat %d sent but left pending", row.id, row.chat_id)
 
     async def _bad_request(self, row: Delivery, message: str) -> None:
         lowered = message.lower()
