@@ -14,6 +14,7 @@ from bot.models import ArticleFile, FrontMatter
 
 MAX_FILE_BYTES = 1024 * 1024
 ARTICLE_SUFFIXES = (".md", ".txt")
+MAX_TITLE = 200  # characters; a longer first line of a plain file is the lead, not a title
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 
 # Page debris copied along with an article. Each rule names the situation, with an example.
@@ -132,7 +133,12 @@ def _title_and_body(meta: FrontMatter, text: str) -> tuple[str, str]:
         if first is None:
             raise ArticleError("front matter without a title and without text")
         title = clean_title(lines[first])
-        lines = lines[first + 1 :]
+        if len(title) > MAX_TITLE:  # a first paragraph, not a headline: keep it as text
+            cut = title.rfind(" ", 0, MAX_TITLE)
+            title = title[: cut if cut > 0 else MAX_TITLE].rstrip(" ,;:-") + "…"
+            lines = lines[first:]
+        else:
+            lines = lines[first + 1 :]
     return title, clean_body(title, "\n".join(lines))
 
 

@@ -96,3 +96,10 @@ def test_folder_scan_skips_hidden_and_foreign_files(tmp_path: Path) -> None:
     write(tmp_path / "sub", "a.md", "Заголовок\nДругой текст.")
     keys = [key for _, key in iter_article_paths(tmp_path)]
     assert keys == ["a.md", "b.txt", "sub/a.md"]  # same name in a subfolder: its own article
+
+
+def test_plain_file_with_a_long_first_line_keeps_it_as_text(tmp_path: Path) -> None:
+    lead = "Президент Казахстана Касым-Жомарт Токаев принял участие в саммите ШОС. " * 5
+    article = read_article(write(tmp_path, "lead.txt", lead + "\nВторой абзац."))
+    assert len(article.title) <= 201 and article.title.endswith("…")
+    assert article.body.startswith(lead.strip())  # nothing of the text is lost

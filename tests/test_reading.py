@@ -9,6 +9,7 @@ from bot import texts
 from bot.app import LazyModels
 from bot.ingest import Ingestor
 from bot.store import Store
+from bot.texts import reading
 from tests.briefing_updates import callback
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram, parse_html
@@ -146,11 +147,13 @@ async def test_long_article_split_into_valid_messages(
     (tmp_path / "in" / "long.md").write_text(text, encoding="utf-8")
     [number] = (await Ingestor(store, models).ingest([tmp_path / "in"])).added
     replies = await app.send_text(f"/article {number}")
-    assert len(replies) >= 8
     assert all(texts.visible_length(r) <= texts.MESSAGE_LIMIT for r in replies)
     assert telegram.rejected == []
     shown = "".join(parse_html(r).text for r in replies)
-    assert "39. Казахстан" in shown
+    assert "0. Казахстан" in shown and "8. Казахстан" in shown
+    # A long text is quoted in a few parts, not dozens: the rest is at the source.
+    assert len(replies) <= reading.QUOTE_PARTS + 1
+    assert "39. Казахстан" not in shown and reading.TEXT_CUT in shown
     assert FINTEL not in shown
 
 

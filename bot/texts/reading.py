@@ -21,6 +21,10 @@ MENTIONS = ("упоминание", "упоминания", "упоминани�
 FIGURE_CONTEXT = 160  # characters of the sentence around a figure
 PERSON_LINKS = 3  # articles listed per person; the rest are counted
 QUOTE_CHUNK = MESSAGE_LIMIT - 200  # the full text goes in blockquotes of at most this size
+# A 1 MB file would be ~250 messages (13 minutes of a group's 20-a-minute limit): quote this
+# many parts, then point to the original.
+QUOTE_PARTS = 3
+TEXT_CUT = "Дальше текст не поместился — полностью он на сайте источника."
 INLINE_DESCRIPTION = 200
 SOURCE_WIDTH = 60  # a source name in a list of links
 
@@ -123,7 +127,10 @@ def render_article(view: ArticleView) -> list[str]:
     if view.themes:
         names = ", ".join(esc(t.name) for t in view.themes)
         blocks.append(f"<b>Темы</b>: {names}")
-    blocks += quote_blocks(article.body)
+    quotes = quote_blocks(article.body)
+    blocks += quotes[:QUOTE_PARTS]
+    if len(quotes) > QUOTE_PARTS:
+        blocks.append(TEXT_CUT)
     if article.url:
         blocks.append(link(article.url, "Оригинал на сайте источника"))
     return blocks
