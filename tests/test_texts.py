@@ -2,11 +2,22 @@
 
 import datetime as dt
 
+import pymorphy3
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.texts import NBSP, agree, count_of, esc, format_date, plural, split_messages
+from bot.texts import (
+    NBSP,
+    briefing,
+    count_of,
+    esc,
+    format_date,
+    plural,
+    reading,
+    split_messages,
+    subscriptions,
+)
 from bot.texts.markup import visible_length
 from tests.fake_telegram import parse_html
 
@@ -28,9 +39,29 @@ def test_count_of_binds_number_with_nbsp() -> None:
     assert count_of(2, MATERIAL) == f"2{NBSP}материала"
 
 
-@pytest.mark.parametrize(("count", "word"), [(1, "источник"), (3, "источника"), (5, "источников")])
-def test_agree_inflects_any_noun_with_pymorphy(count: int, word: str) -> None:
-    assert agree(count, "источник") == word
+def agreement_forms() -> list[tuple[str, str, str]]:
+    """Every (1, 2, 5) noun-forms tuple the renderers count with."""
+    found = []
+    for module in (briefing, reading, subscriptions):
+        for value in vars(module).values():
+            if (
+                isinstance(value, tuple)
+                and len(value) == 3
+                and all(isinstance(v, str) and v.isalpha() for v in value)
+            ):
+                found.append(value)
+    return found
+
+
+def test_plural_forms_agree_with_pymorphy_for_every_count() -> None:
+    # pymorphy3 is the oracle: the fixed forms must match its agreement for any number.
+    morph = pymorphy3.MorphAnalyzer()
+    forms_list = agreement_forms()
+    assert len(forms_list) >= 3
+    for forms in forms_list:
+        noun = morph.parse(forms[0])[0]
+        for count in range(250):
+            assert plural(count, forms) == noun.make_agree_with_number(count).word, (forms, count)
 
 
 def test_format_date_in_russian_and_unknown() -> None:

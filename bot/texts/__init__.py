@@ -22,7 +22,7 @@ from bot.texts.common import (
     CommandInfo,
     render_help,
 )
-from bot.texts.grammar import NBSP, agree, count_of, format_date, plural, quoted
+from bot.texts.grammar import NBSP, count_of, format_date, plural, quoted
 from bot.texts.keyboards import people_pager, theme_keyboard, topic_pager
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, split_messages, visible_length
 from bot.texts.reading import (
@@ -51,7 +51,6 @@ __all__ = [
     "STALE_BUTTON",
     "UNKNOWN_COMMAND",
     "CommandInfo",
-    "agree",
     "article_not_found",
     "bold",
     "count_of",

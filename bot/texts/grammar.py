@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 NBSP = "\u00a0"
 _MONTHS_GENITIVE = (
@@ -27,20 +26,6 @@ def plural(count: int, forms: tuple[str, str, str]) -> str:
 def count_of(count: int, forms: tuple[str, str, str]) -> str:
     """Number and agreeing noun joined by a non-breaking space: «2 материала»."""
     return f"{count}{NBSP}{plural(count, forms)}"
-
-
-@lru_cache(maxsize=1)
-def _morph() -> object:
-    import pymorphy3  # noqa: PLC0415 - loaded once, only when a free word needs agreeing
-
-    return pymorphy3.MorphAnalyzer()
-
-
-def agree(count: int, word: str) -> str:
-    """Inflect any noun to agree with count (pymorphy3): agree(3, "источник") -> «источника»."""
-    parsed = _morph().parse(word)[0]  # type: ignore[attr-defined]
-    inflected = parsed.make_agree_with_number(abs(count))
-    return str(inflected.word) if inflected else word
 
 
 def format_date(value: dt.date | None, unknown: str = "дата не указана") -> str:
