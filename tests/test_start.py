@@ -77,7 +77,7 @@ async def test_shutdown_waits_for_updates_being_handled(app: TestApp) -> None:
     before = len(app.telegram.texts())
     handling = asyncio.create_task(app.feed(app.message("/summary")))
     async with asyncio.timeout(10):
-        while not inflight.active:  # the update is taken
+        while not inflight.active:  # noqa: ASYNC110 - until the dispatcher task takes it
             await asyncio.sleep(0)
     assert await inflight.wait_idle(30)
     assert len(app.telegram.texts()) > before  # the reply went out before "idle"

@@ -33,6 +33,8 @@ class Lexicon:
     time_lemmas: frozenset[str]
     month: str
     ordinal_words: dict[str, int]
+    reference: str
+    daypart: str
 
 
 def _alt(patterns: list[str]) -> str:
@@ -68,6 +70,8 @@ def load_lexicon() -> Lexicon:
         time_lemmas=frozenset(data["time_nouns"]["lemmas"]),
         month=data["months"]["pattern"],
         ordinal_words={k: int(v) for k, v in data["ordinal_words"].items()},
+        reference=data["reference_words"]["pattern"],
+        daypart=data["time_of_day"]["pattern"],
     )
 
 

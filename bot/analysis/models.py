@@ -45,7 +45,9 @@ class Figure(Frozen):
     kind: FigureKind
     value: float | None  # normalised: 44e9 for "$44 млрд", 30.0 for "30%", 2.0 for "в два раза"
     unit: str  # normalised: "USD", "KZT", "CNY", "RUB", "EUR", "%", "x", "государство", "лет", ...
-    qualifier: str | None  # "около", "более", "почти", "свыше", "до", ... as written, lower case
+    # "около", "более", "почти", "свыше", "до", ... as written, lower case; "от … до" marks a
+    # range ("от 10 до 15%", "10–15 млрд долларов"), whose value is its lower bound
+    qualifier: str | None
     phrase: Span  # the exact phrase: "более чем 150 государствами"
     sentence: Span  # the sentence it stands in
     year: int | None = None  # time context: "в 2024 году", "к 2033 году"

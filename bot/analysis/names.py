@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from bot.analysis.inflection import SURNAME_RE, stem, stem_key
@@ -46,19 +45,34 @@ def is_proper(word: str, models: NlpModels) -> bool:
     return any(PROPER_TAGS & p.tag.grammemes for p in models.parses(lowered))
 
 
-@lru_cache(maxsize=20_000)
-def noun_votes(word: str, models: NlpModels, prefer: frozenset[str]) -> dict[str, float]:
-    """Candidate nominative forms of one word (no hyphens) with parse-score votes (cached)."""
+def noun_votes(
+    word: str, models: NlpModels, prefer: frozenset[str]
+) -> dict[str, tuple[float, float]]:
+    """Candidate nominative forms of one word (no hyphens): form -> (vote, preferred score).
+
+    The vote adds parse scores and bonuses; the score of the best parse with a preferred tag
+    breaks ties: "Астану" gives "астана" (Geox, 0.5) and "астан" (Name, 0.5, plus the stem
+    vote) equal votes, and a place is the city. Cached per models instance.
+    """
+    return models.memo(_noun_votes)(word, prefer)
+
+
+def _noun_votes(
+    models: NlpModels, word: str, prefer: frozenset[str]
+) -> dict[str, tuple[float, float]]:
     votes: dict[str, float] = defaultdict(float)
+    preferred: dict[str, float] = defaultdict(float)
     for p in models.parses(word.lower()):
         if p.tag.POS != "NOUN":
             continue
         bonus = (1.0 if prefer & p.tag.grammemes else 0.0) + (0.5 if "sing" in p.tag else 0.0)
         form = nominative(p).replace("ё", "е")
         votes[form] = max(votes[form], p.score + bonus)  # many guessed parses are not many votes
+        if prefer & p.tag.grammemes:
+            preferred[form] = max(preferred[form], p.score)
     base = stem(word)
     votes[base] += STEM_VOTE + (STEM_VOTE if SURNAME_RE.search(base) else 0.0)
-    return dict(votes)
+    return {form: (vote, preferred[form]) for form, vote in votes.items()}
 
 
 def best_form(words: Iterable[str], models: NlpModels, prefer: frozenset[str]) -> str:
@@ -67,13 +81,15 @@ def best_form(words: Iterable[str], models: NlpModels, prefer: frozenset[str]) -
     parts = max(len(w.split("-")) for w in words)
     result = []
     for i in range(parts):
-        total: dict[str, float] = defaultdict(float)
+        total: dict[str, tuple[float, float]] = {}
         for word in words:
             pieces = word.split("-")
             if len(pieces) == parts:
-                for form, vote in noun_votes(pieces[i], models, prefer).items():
-                    total[form] += vote
-        result.append(max(total.items(), key=lambda kv: kv[1])[0])
+                for form, (vote, score) in noun_votes(pieces[i], models, prefer).items():
+                    old_vote, old_score = total.get(form, (0.0, 0.0))
+                    total[form] = (old_vote + vote, old_score + score)
+        # Highest vote, then the preferred parse's score, then the form: never dict order.
+        result.append(min(total, key=lambda f: (-total[f][0], -total[f][1], f)))
     return restore_case("-".join(result), words[0])
 
 

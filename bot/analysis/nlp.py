@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pymorphy3
 from navec import Navec
@@ -29,6 +29,8 @@ WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 ABBR_RE = re.compile(r"[A-ZА-ЯЁ]{2,6}")
 # Guessed tags that make an unknown capitalised word a name to strip case endings from.
 NAME_GUESS_TAGS = frozenset({"Name", "Surn", "Patr", "Geox"})
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,13 @@ class NlpModels:
         morph: pymorphy3.MorphAnalyzer,
         ner: Any = None,
         surnames: frozenset[str] | None = None,
+        tie_breaks: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         self.morph = morph
         self._ner = ner
         self.surnames = misread_surnames() if surnames is None else surnames
+        self.tie_breaks = load_tie_breaks() if tie_breaks is None else tuple(tie_breaks)
+        self._memos: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.lemma = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._lemma)
         self.tag = lru_cache(maxsize=LEMMA_CACHE_SIZE)(self._tag)
         self.parses = lru_cache(maxsize=PARSE_CACHE_SIZE)(self._parses)
@@ -76,7 +81,13 @@ class NlpModels:
             name = name_lemma(lowered, parses, known=self.is_known(lowered))
             if name is not None:
                 return name
-        return normal_form(parses[0])
+        return normal_form(best_parse(parses, self.tie_breaks))
+
+    def memo(self, fn: Callable[..., T], maxsize: int = PARSE_CACHE_SIZE) -> Callable[..., T]:
+        """`fn(self, ...)` with an LRU cache that lives and dies with this instance."""
+        if fn not in self._memos:
+            self._memos[fn] = lru_cache(maxsize=maxsize)(partial(fn, self))
+        return self._memos[fn]
 
     def _parses(self, word: str) -> tuple[Any, ...]:
         """All pymorphy parses of a lower-case word (cached)."""
@@ -94,6 +105,18 @@ class NlpModels:
 def normal_form(parse: Any) -> str:
     """The dictionary form of a pymorphy parse, ё → е."""
     return str(parse.normal_form).replace("ё", "е")
+
+
+def best_parse(parses: Sequence[Any], tie_breaks: Sequence[tuple[str, str]]) -> Any:
+    """The first parse, unless an equally scored one has a tag that wins the tie: "Астану"."""
+    first = parses[0]
+    for winner, loser in tie_breaks:
+        if loser in first.tag.grammemes:
+            tied = (p for p in parses if p.score == first.score and winner in p.tag.grammemes)
+            found = next(tied, None)
+            if found is not None:
+                return found
+    return first
 
 
 def surname_parse(parses: Sequence[Any]) -> Any | None:
@@ -122,10 +145,19 @@ def name_lemma(lowered: str, parses: Sequence[Any], known: bool) -> str | None:
 
 
 @cache
+def _lemma_data() -> dict[str, Any]:
+    text = resources.files("bot.analysis").joinpath("lemmas.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
 def misread_surnames() -> frozenset[str]:
     """Surnames the dictionary reads as other words, from lemmas.toml (lower case)."""
-    text = resources.files("bot.analysis").joinpath("lemmas.toml").read_text(encoding="utf-8")
-    return frozenset(w.lower() for w in tomllib.loads(text)["misread_surnames"])
+    return frozenset(w.lower() for w in _lemma_data()["misread_surnames"])
+
+
+def load_tie_breaks() -> tuple[tuple[str, str], ...]:
+    """(winner, loser) tag pairs for parses with equal scores, from lemmas.toml."""
+    return tuple((str(w), str(lo)) for w, lo in _lemma_data()["tie_breaks"])
 
 
 def natasha_data_dir() -> Path:

@@ -16,7 +16,11 @@ from bot.analysis.themes import ThemeBook, load_themes
 # data files, lemmas, ranking); stored articles analysed by an older version are re-analysed.
 # 2: one lemma per name ("Токаевым" -> "токаев"), summaries led by the lead sentence with
 #    context cues and MMR, "Акорда" an organisation, outlets in bylines not entities.
-ANALYSIS_VERSION = 2
+# 3: "Астану" -> "астана" (a place wins a score tie with a first name), Russian with Kazakh
+#    names stays "ru", ambiguous theme words ("газ", "банк", "встреча") need other evidence;
+#    figures: ranges, number words before scales, "минус 5%", "к 2030-му году", and none in
+#    "пункт 3" or "в 10 часов утра".
+ANALYSIS_VERSION = 3
 
 
 def analyse_article(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.analysis.models import Span, ThemeScore
 from bot.analysis.nlp import NlpModels, Token
-from bot.analysis.themes import ThemeIndex
+from bot.analysis.themes import Term, ThemeIndex
 
 THRESHOLD = 1.5  # normalised score a theme needs to be kept
 LENGTH_UNIT = 150  # words; shorter articles are not boosted, longer ones are damped by sqrt
@@ -19,36 +19,33 @@ HEADING_FACTOR = 0.5  # a heading sentence is a poorer snippet than a body sente
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A theme term found in a sentence: weight and the offsets of its words."""
+    """A theme term found in a sentence (-1: the title): weight and the offsets of its words."""
 
     slug: str
     weight: float
     sentence: int
     words: tuple[tuple[int, int], ...]
+    ambiguous: bool = False
 
 
-def _phrase_at(
-    tokens: Sequence[Token], j: int, index: ThemeIndex
-) -> tuple[int, list[tuple[str, float]]]:
-    """Length and (slug, weight) list of the longest phrases starting at token j."""
-    for lemmas, _slug, _weight in index.phrases.get(tokens[j].lemma, ()):
+def _phrase_at(tokens: Sequence[Token], j: int, index: ThemeIndex) -> tuple[int, list[Term]]:
+    """Length and terms of the longest phrases starting at token j."""
+    for lemmas, _term in index.phrases.get(tokens[j].lemma, ()):
         n = len(lemmas)
         if tuple(t.lemma for t in tokens[j : j + n]) == lemmas:
             same = index.phrases[tokens[j].lemma]
-            return n, [(s, w) for ls, s, w in same if ls == lemmas]
+            return n, [term for ls, term in same if ls == lemmas]
     return 0, []
 
 
-def _word_hits(
-    token: Token, index: ThemeIndex, models: NlpModels
-) -> tuple[tuple[str, float], ...]:
-    """Theme weights of one word; a hyphenated word falls back to its parts' lemmas."""
+def _word_hits(token: Token, index: ThemeIndex, models: NlpModels) -> tuple[Term, ...]:
+    """Theme terms of one word; a hyphenated word falls back to its parts' lemmas."""
     if token.lemma in index.words:
         return index.words[token.lemma]
     if "-" not in token.text:
         return ()
     parts = {models.lemma(p) for p in token.text.split("-")}
-    return tuple(hit for p in parts for hit in index.words.get(p, ()))
+    return tuple(term for p in parts for term in index.words.get(p, ()))
 
 
 def sentence_hits(
@@ -58,16 +55,32 @@ def sentence_hits(
     hits: list[Hit] = []
     j = 0
     while j < len(tokens):
-        n, found = _phrase_at(tokens, j, index)
-        if n:
-            words = tuple((t.start, t.stop) for t in tokens[j : j + n])
-            hits.extend(Hit(slug, weight, sentence, words) for slug, weight in found)
-            j += n
-            continue
-        span = ((tokens[j].start, tokens[j].stop),)
-        hits.extend(Hit(s, w, sentence, span) for s, w in _word_hits(tokens[j], index, models))
-        j += 1
+        n, terms = _phrase_at(tokens, j, index)
+        if not n:
+            n, terms = 1, list(_word_hits(tokens[j], index, models))
+        words = tuple((t.start, t.stop) for t in tokens[j : j + n])
+        hits.extend(Hit(t.slug, t.weight, sentence, words, t.ambiguous) for t in terms)
+        j += n
     return hits
+
+
+def ambiguous_words_need_support(hits: Sequence[Hit]) -> list[Hit]:
+    """Drop ambiguous hits of themes with no other hit: "взрыв газа" alone is not energy."""
+    supported = {h.slug for h in hits if not h.ambiguous}
+    return [h for h in hits if h.slug in supported]
+
+
+def article_hits(
+    sentence_tokens: Sequence[Sequence[Token]],
+    title_tokens: Sequence[Token],
+    index: ThemeIndex,
+    models: NlpModels,
+) -> list[Hit]:
+    """Hits of the body sentences and the title (sentence -1) that count for their theme."""
+    hits = sentence_hits(title_tokens, -1, index, models)
+    for i, tokens in enumerate(sentence_tokens):
+        hits += sentence_hits(tokens, i, index, models)
+    return ambiguous_words_need_support(hits)
 
 
 def score_themes(
@@ -83,14 +96,14 @@ def score_themes(
     raw: dict[str, float] = defaultdict(float)
     per_sentence: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     by_sentence: dict[tuple[str, int], list[Hit]] = defaultdict(list)
-    for i, tokens in enumerate(sentence_tokens):
-        for hit in sentence_hits(tokens, i, index, models):
-            raw[hit.slug] += hit.weight
-            factor = HEADING_FACTOR if i in headings else 1.0
-            per_sentence[hit.slug][i] += hit.weight * factor
-            by_sentence[hit.slug, i].append(hit)
-    for hit in sentence_hits(title_tokens, -1, index, models):
-        raw[hit.slug] += hit.weight * TITLE_FACTOR
+    for hit in article_hits(sentence_tokens, title_tokens, index, models):
+        if hit.sentence < 0:  # the title counts, but cannot be a snippet
+            raw[hit.slug] += hit.weight * TITLE_FACTOR
+            continue
+        raw[hit.slug] += hit.weight
+        factor = HEADING_FACTOR if hit.sentence in headings else 1.0
+        per_sentence[hit.slug][hit.sentence] += hit.weight * factor
+        by_sentence[hit.slug, hit.sentence].append(hit)
     length = sum(len(t) for t in sentence_tokens)
     damping = math.sqrt(max(length, LENGTH_UNIT) / LENGTH_UNIT)
     result = []
@@ -109,9 +122,8 @@ def score_themes(
 def raw_theme_weights(
     sentence_tokens: Sequence[Sequence[Token]], index: ThemeIndex, models: NlpModels
 ) -> dict[str, float]:
-    """Unnormalised theme weights (for diagnostics and benchmarks)."""
+    """Unnormalised theme weights of the body (for diagnostics and benchmarks)."""
     raw: dict[str, float] = defaultdict(float)
-    for i, tokens in enumerate(sentence_tokens):
-        for hit in sentence_hits(tokens, i, index, models):
-            raw[hit.slug] += hit.weight
+    for hit in article_hits(sentence_tokens, (), index, models):
+        raw[hit.slug] += hit.weight
     return dict(raw)

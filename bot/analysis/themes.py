@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, NamedTuple
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
 
@@ -32,14 +33,23 @@ class Theme:
     aliases: tuple[str, ...]
     keywords: tuple[tuple[str, float], ...]
     phrases: tuple[tuple[str, float], ...]
+    ambiguous: tuple[tuple[str, float], ...] = ()  # count only beside other evidence
+
+
+class Term(NamedTuple):
+    """What a lemma or phrase says about one theme."""
+
+    slug: str
+    weight: float
+    ambiguous: bool = False  # "газ": counts only if the article has other evidence for the theme
 
 
 @dataclass(frozen=True)
 class ThemeIndex:
-    """Themes compiled to lemmas: single-word weights and multi-word phrases by first lemma."""
+    """Themes compiled to lemmas: single-word terms and multi-word phrases by first lemma."""
 
-    words: dict[str, tuple[tuple[str, float], ...]]
-    phrases: dict[str, tuple[tuple[tuple[str, ...], str, float], ...]]
+    words: dict[str, tuple[Term, ...]]
+    phrases: dict[str, tuple[tuple[tuple[str, ...], Term], ...]]
 
 
 @dataclass
@@ -47,7 +57,11 @@ class ThemeBook:
     """The ordered list of themes, with a lemma index compiled per morphology instance."""
 
     themes: tuple[Theme, ...]
-    _indexes: dict[int, ThemeIndex] = field(default_factory=dict, repr=False)
+    # Keyed by the models themselves, weakly: an index dies with its morphology, and a new
+    # NlpModels at a reused address never gets another instance's index.
+    _indexes: WeakKeyDictionary[NlpModels, ThemeIndex] = field(
+        default_factory=WeakKeyDictionary, repr=False
+    )
 
     def by_slug(self, slug: str) -> Theme:
         """The theme with this slug (KeyError if unknown)."""
@@ -58,10 +72,10 @@ class ThemeBook:
 
     def index(self, models: NlpModels) -> ThemeIndex:
         """The lemma index of all themes, compiled once per models instance."""
-        key = id(models)
-        if key not in self._indexes:
-            self._indexes[key] = compile_index(self.themes, models)
-        return self._indexes[key]
+        index = self._indexes.get(models)
+        if index is None:
+            index = self._indexes[models] = compile_index(self.themes, models)
+        return index
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ def _theme(raw: dict[str, object]) -> Theme:
         aliases=tuple(str(s).lower() for s in raw.get("aliases", [])),  # type: ignore[attr-defined]
         keywords=pairs("keywords"),
         phrases=pairs("phrases"),
+        ambiguous=pairs("ambiguous"),
     )
 
 
@@ -101,27 +116,29 @@ def lemma_seq(text: str, models: NlpModels) -> tuple[str, ...]:
     return tuple(models.lemma(m.group()) for m in WORD_RE.finditer(text))
 
 
-def theme_terms(theme: Theme) -> list[tuple[str, float]]:
-    """All weighted terms of a theme; explicit keywords/phrases override the synonym weight."""
-    terms = {term: SYNONYM_WEIGHT for term in (theme.name, *theme.synonyms)}
-    terms.update(dict(theme.keywords))
-    terms.update(dict(theme.phrases))
+def theme_terms(theme: Theme) -> list[tuple[str, Term]]:
+    """All terms of a theme; keywords, phrases and ambiguous words override the synonym weight."""
+    terms = {term: Term(theme.slug, SYNONYM_WEIGHT) for term in (theme.name, *theme.synonyms)}
+    for term, weight in (*theme.keywords, *theme.phrases):
+        terms[term] = Term(theme.slug, weight)
+    for term, weight in theme.ambiguous:
+        terms[term] = Term(theme.slug, weight, ambiguous=True)
     return list(terms.items())
 
 
 def compile_index(themes: Sequence[Theme], models: NlpModels) -> ThemeIndex:
     """Lemmatise every theme term into word and phrase lookup tables."""
-    words: dict[str, dict[str, float]] = defaultdict(dict)
-    phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = defaultdict(list)
+    words: dict[str, dict[str, Term]] = defaultdict(dict)
+    phrases: dict[str, list[tuple[tuple[str, ...], Term]]] = defaultdict(list)
     for theme in themes:
-        for term, weight in theme_terms(theme):
-            lemmas = lemma_seq(term, models)
+        for text, term in theme_terms(theme):
+            lemmas = lemma_seq(text, models)
             if len(lemmas) == 1:
-                words[lemmas[0]][theme.slug] = weight
+                words[lemmas[0]][theme.slug] = term
             elif lemmas:
-                phrases[lemmas[0]].append((lemmas, theme.slug, weight))
+                phrases[lemmas[0]].append((lemmas, term))
     return ThemeIndex(
-        words={k: tuple(v.items()) for k, v in words.items()},
+        words={k: tuple(v.values()) for k, v in words.items()},
         phrases={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
     )
 

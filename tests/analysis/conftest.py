@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels, load_models
 from bot.analysis.pipeline import analyse_article
+from bot.articles import read_article
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
-RAW_SEEDS = ROOT.parent / "shared" / "seeds"  # fallback before the cleaned copies existed
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_NAMES = (
     "000_451b224480e1e7da",
     "001_04ae095c1d503094",
@@ -31,20 +29,10 @@ class Seed:
     body: str
 
 
-def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    """Front matter between the first two '---' lines, and the body after it."""
-    _, front, body = text.split("---\n", 2)
-    return yaml.safe_load(front), body.lstrip("\n")
-
-
 def load_seed(name: str) -> Seed:
-    """A seed article from seeds/<name>.md, or its raw text (first line = title) as fallback."""
-    path = SEEDS / f"{name}.md"
-    if path.exists():
-        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
-        return Seed(name, str(meta["title"]), body)
-    title, _, body = (RAW_SEEDS / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
-    return Seed(name, title, body)
+    """A seed article from seeds/<name>.md, read as production reads it (front matter, debris)."""
+    article = read_article(SEEDS / f"{name}.md")
+    return Seed(name, article.title, article.body)
 
 
 @pytest.fixture(scope="session")

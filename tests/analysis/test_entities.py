@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.entities import Mention, is_byline, load_entity_book, person_names
+from bot.analysis.entities import (
+    Mention,
+    extract_entities,
+    is_byline,
+    load_entity_book,
+    person_names,
+)
 from bot.analysis.models import Analysis, Entity
-from bot.analysis.names import phrase_nominative, stem
+from bot.analysis.names import best_form, phrase_nominative, stem
 from bot.analysis.nlp import NlpModels
 
 
@@ -127,3 +133,29 @@ def test_entities_bylines_are_not_organisations(
     key: str, outlets: set[str], analyses: dict[str, Analysis]
 ) -> None:
     assert not outlets & set(by_name(analyses[key]))
+
+
+# Score ties between a place and a first name: "Астану" is read first as the name "Астан".
+ASTANA_FORMS = ["Астана", "Астаны", "Астане", "Астану", "Астаной"]
+
+
+def test_entities_astana_forms_share_one_lemma(nlp: NlpModels) -> None:
+    assert {nlp.lemma(form) for form in ASTANA_FORMS} == {"астана"}
+
+
+@pytest.mark.parametrize("form", ASTANA_FORMS)
+def test_entities_astana_place_in_nominative(form: str, nlp: NlpModels) -> None:
+    assert best_form([form], nlp, frozenset({"Geox", "inan"})) == "Астана"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Си Цзиньпин прибыл в Астану. В Астане прошли переговоры.",
+        "Делегация вылетела из Астаны. Гости восхищались Астаной и пообещали вернуться в Астану.",
+        "Маршрут связал Пекин с Астаной. Поезд прибыл в Астану утром.",
+    ],
+)
+def test_entities_astana_is_one_place(text: str, nlp: NlpModels) -> None:
+    places = [e for e in extract_entities(text, nlp) if e.name.startswith("Астан")]
+    assert [(e.kind, e.name) for e in places] == [("LOC", "Астана")]

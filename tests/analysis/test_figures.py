@@ -77,6 +77,60 @@ CASES = [
         "Объем торговли в 2024 году превысил $650 млрд.",
         "money 6.5e11 USD превысил @2024 | превысил $650 млрд",
     ),
+    # range_of_numbers: one figure valued at its lower bound, the phrase keeps both bounds
+    ("Рост составит от 10 до 15%.", "percent 10 % от … до | от 10 до 15%"),
+    ("Товарооборот вырос на 10–15%.", "percent 10 % от … до | 10–15%"),
+    (
+        "Проект оценивается в 10–15 млрд долларов.",
+        "money 10e9 USD от … до | 10–15 млрд долларов",
+    ),
+    ("Сделка оценена в $10–15 млрд.", "money 10e9 USD от … до | $10–15 млрд"),
+    (
+        "Инвестиции составят от 500 млн до 1 млрд долларов.",
+        "money 5e8 USD от … до | от 500 млн до 1 млрд долларов",
+    ),
+    (
+        "От 5 до 7 тысяч человек приняли участие в акции.",
+        "count 5000 человек от … до | От 5 до 7 тысяч человек",
+    ),
+    ("Цены на жилье выросли в 2–3 раза.", "multiplier 2 x от … до | в 2–3 раза"),
+    # a change "с ... до ..." is not a range: the new level is the figure
+    (
+        "Экспорт вырос с 10 до 15 млрд долларов.",
+        "money 15e9 USD до | до 15 млрд долларов",
+    ),
+    # number_word_before_scale: a number word in any case before тыс/млн/млрд/трлн
+    (
+        "Инвестиции составят более двух миллиардов долларов.",
+        "money 2e9 USD более | более двух миллиардов долларов",
+    ),
+    ("Китай выделит полтора миллиарда долларов.", "money 1.5e9 USD | полтора миллиарда долларов"),
+    ("На программу направят три триллиона тенге.", "money 3e12 KZT | три триллиона тенге"),
+    (
+        "В университетах учатся около пяти тысяч иностранных студентов.",
+        "count 5000 студент около | около пяти тысяч иностранных студентов",
+    ),
+    ("Две страны подписали соглашение.", ""),  # a number word alone is not a figure
+    # a minus before a percentage is a fall
+    ("Минус 5% за квартал.", "percent -5 % | Минус 5%"),
+    # target years with a case ending
+    (
+        "К 2030-му году товарооборот должен удвоиться.",
+        "target_year 2030 год @2030 | К 2030-му году",
+    ),
+    ("Программа рассчитана до 2030-го года.", "target_year 2030 год @2030 | до 2030-го года"),
+    # reference_number: a part of a document, not a quantity
+    ("Согласно пункту 3 соглашения стороны обмениваются данными.", ""),
+    ("В статье 5 закона закреплены права инвесторов.", ""),
+    ("Глава 2 документа посвящена экономике.", ""),
+    ("Постановление № 15 вступило в силу.", ""),
+    ("Согласно ст. 5 договора и п. 2.1 приложения стороны создадут комиссию.", ""),
+    ("В саммите участвовали главы 5 государств.", "count 5 государство | 5 государств"),
+    # time_of_day: "в 10 часов утра" is a time; a number of hours is a duration
+    ("Встреча начнется в 10 часов утра.", ""),
+    ("Церемония пройдет в 9 часов вечера по местному времени.", ""),
+    ("Переговоры начнутся в 11 часов.", ""),
+    ("Переговоры длились 10 часов.", "measure 10 час | 10 часов"),
     # negatives: dates, years, phones, times, scores and page debris are not figures
     ("В 2024 году товарооборот вырос.", ""),
     ("2026 год объявлен Годом туризма.", ""),
@@ -122,7 +176,37 @@ def figures_of(analysis: Analysis) -> list[str]:
     return [render(f) for f in analysis.figures]
 
 
+# Every figure of every seed, in text order, as (kind, phrase): nothing more, nothing less.
 SEED_FIGURES = {
+    "000": [("ordinal", "втором саммите")],
+    "001": [("ordinal", "2-го саммита"), ("ordinal", "2-го саммита")],
+    "002": [
+        ("anniversary", "80-летием"),
+        ("anniversary", "80-летием"),
+        ("money", "$44 млрд"),
+        ("anniversary", "80-летию"),
+        ("ordinal", "вторая встреча"),
+        ("ordinal", "Второй саммит"),
+    ],
+    "003": [("ordinal", "8-е заседание")],
+    "004": [
+        ("ordinal", "XXV саммите"),
+        ("multiplier", "в два раза"),
+        ("percent", "30%"),
+        ("money", "превысил $650 млрд"),
+        ("money", "приблизился к $70 млрд"),
+        ("count", "более чем 150 государствами"),
+        ("money", "до $1,5 трлн"),
+        ("ordinal", "первом форуме"),
+        ("target_year", "к 2033 году"),
+        ("money", "$5 трлн"),
+        ("percent", "30%"),
+        ("anniversary", "25-летием"),
+    ],
+}
+
+# Values, qualifiers and years of the figures that carry them.
+SEED_DETAILS = {
     "002": ["money 4.4e+10 USD | $44 млрд", "anniversary 80 лет | 80-летием"],
     "004": [
         "multiplier 2 x | в два раза",
@@ -144,15 +228,30 @@ SEED_FIGURES = {
 
 @pytest.mark.parametrize("key", sorted(SEED_FIGURES))
 def test_figures_seeds(key: str, analyses: dict[str, Analysis]) -> None:
+    found = [(f.kind, f.phrase.text) for f in analyses[key].figures]
+    assert found == SEED_FIGURES[key]
+
+
+@pytest.mark.parametrize("key", sorted(SEED_DETAILS))
+def test_figures_seed_details(key: str, analyses: dict[str, Analysis]) -> None:
     found = figures_of(analyses[key])
-    for figure in SEED_FIGURES[key]:
+    for figure in SEED_DETAILS[key]:
         assert figure in found
 
 
-def test_figures_seed_tech_share_is_the_second_percent(analyses: dict[str, Analysis]) -> None:
-    share = [f for f in analyses["004"].figures if f.kind == "percent" and f.year == 2033]
-    assert len(share) == 1
-    assert "технологической индустрии" in share[0].sentence.text
+@pytest.mark.parametrize(
+    ("year", "context"),
+    [
+        (None, "мировой ВВП"),  # "вклад стран ШОС в мировой ВВП ... достигнув 30%"
+        (2033, "технологической индустрии"),  # "доля ШОС в мировой технологической индустрии"
+    ],
+)
+def test_figures_seed_percent_in_its_sentence(
+    year: int | None, context: str, analyses: dict[str, Analysis]
+) -> None:
+    shares = [f for f in analyses["004"].figures if f.kind == "percent" and f.year == year]
+    assert len(shares) == 1
+    assert context in shares[0].sentence.text
 
 
 def test_figures_seeds_have_no_plain_years(analyses: dict[str, Analysis]) -> None:

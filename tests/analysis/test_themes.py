@@ -23,6 +23,36 @@ WEATHER = (
     "расти, а в понедельник в столицу вернется солнечная погода. Жителям советуют взять зонты."
 )
 
+# Off-topic news that uses ambiguous theme words: "газ", "банк", "встреча", "угроза".
+GAS_EXPLOSION = (
+    "В Караганде в пятиэтажном жилом доме на улице Ермекова произошел взрыв газа. "
+    "По данным департамента по чрезвычайным ситуациям, хлопок прогремел на третьем этаже около "
+    "шести утра, частично обрушились перекрытия. Из дома эвакуировали 40 жильцов, двое "
+    "пострадавших госпитализированы с ожогами. Газ в подъезде отключили, на месте работают "
+    "спасатели и сотрудники газовой службы. По предварительной версии, причиной стала утечка "
+    "газа из старой плиты. Жильцам соседних подъездов разрешили вернуться в квартиры."
+)
+BANK_ROBBERY = (
+    "В Алматы задержан мужчина, который ограбил отделение банка на проспекте Абая. "
+    "Злоумышленник в медицинской маске пригрозил кассиру пистолетом и забрал около трех "
+    "миллионов тенге. Сотрудники банка нажали тревожную кнопку, и через несколько минут к "
+    "зданию прибыл наряд полиции. Подозреваемого задержали в соседнем дворе, пистолет оказался "
+    "игрушечным. Похищенные деньги вернули в банк, возбуждено уголовное дело о разбое."
+)
+FOOTBALL_MATCH = (
+    "Встреча «Астаны» и «Кайрата» завершилась вничью 1:1. Хозяева открыли счет на 20-й минуте, "
+    "но после перерыва гости сравняли. Следующая встреча команд пройдет в Алматы через месяц, "
+    "а пока «Астана» сохраняет лидерство в чемпионате. Тренер назвал встречу самой тяжелой в "
+    "сезоне и поблагодарил болельщиков за поддержку."
+)
+STORM_WARNING = (
+    "Синоптики объявили штормовое предупреждение по северу Казахстана. Из-за сильного ветра и "
+    "снегопада сохраняется угроза схода снега с крыш и обрыва проводов. Угроза подтопления "
+    "остается в низинах вдоль реки Ишим, где уровень воды поднялся за сутки на полметра. "
+    "Спасатели призывают жителей не выходить на улицу без необходимости и не оставлять машины "
+    "под деревьями. Трассы в сторону Кокшетау временно закрыты для автобусов."
+)
+
 
 def articles_with(theme: str, analyses: dict[str, Analysis]) -> list[str]:
     """Seed keys whose analysis has the theme, best score first."""
@@ -43,11 +73,47 @@ def test_themes_culture_includes_first_three(analyses: dict[str, Analysis]) -> N
     assert {"000", "001", "002"} <= set(articles_with("culture", analyses))
 
 
-@pytest.mark.parametrize("text", [FOOTBALL, WEATHER], ids=["football", "weather"])
+@pytest.mark.parametrize(
+    "text",
+    [FOOTBALL, WEATHER, GAS_EXPLOSION, BANK_ROBBERY, FOOTBALL_MATCH, STORM_WARNING],
+    ids=["football", "weather", "gas-explosion", "bank-robbery", "football-match", "storm"],
+)
 def test_themes_off_topic_article_has_none(text: str, nlp: NlpModels) -> None:
     analysis = analyse_article("Новости дня", text, nlp)
     assert analysis.lang == "ru"
     assert analysis.themes == ()
+
+
+# Ambiguous words count beside unambiguous evidence for their theme.
+ON_TOPIC = [
+    (
+        "Казахстан увеличит поставки газа в Китай. Газ пойдет по газопроводу "
+        "Бейнеу – Бозой – Шымкент, а цены на газ стороны согласуют до конца года.",
+        "energy",
+    ),
+    (
+        "Стороны договорились о добыче нефти на новом месторождении. Нефть будут "
+        "экспортировать через Каспийский трубопроводный консорциум.",
+        "energy",
+    ),
+    (
+        "Евразийский банк развития выделит кредит на модернизацию элеваторов. "
+        "Банк также профинансирует торговые проекты в регионе.",
+        "trade",
+    ),
+    (
+        "В Пекине прошла двусторонняя встреча министров иностранных дел. На встрече "
+        "делегации обсудили подготовку визита президента.",
+        "visits",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "slug"), ON_TOPIC, ids=[s for _, s in ON_TOPIC])
+def test_themes_ambiguous_words_count_with_support(text: str, slug: str, nlp: NlpModels) -> None:
+    themes = analyse_article("Новости дня", text, nlp).themes
+    assert themes
+    assert themes[0].theme == slug
 
 
 def test_themes_snippet_holds_matched_words(analyses: dict[str, Analysis]) -> None:
@@ -81,6 +147,7 @@ def test_themes_book_is_ordered_and_named() -> None:
         ("искусственного интеллекта", "digital", "synonym"),
         ("торговли", "trade", "synonym"),
         ("энергетику", "energy", "name"),
+        ("газ", "energy", "synonym"),  # ambiguous in articles, still a synonym to type
         ("ШОС", "multilateral", "synonym"),
         # a prefix or a typo
         ("кибер", "cybersecurity", "fuzzy"),

@@ -1,0 +1,197 @@
+"""The ordered figure rules: each finds one situation in a sentence and says what it means."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from bot.analysis.figure_lexicon import NUMBER, lookup, parse_number
+from bot.analysis.figure_patterns import Found, Patterns, Rule, qualifier, scaled
+from bot.analysis.models import FigureKind
+from bot.analysis.nlp import NlpModels
+
+ROMAN_RE = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+UPPER_NUMBER_RE = re.compile(rf"[$€₸¥₽]?\s?({NUMBER})")
+# A range is one figure valued at its lower bound; the phrase "от 10 до 15%" keeps both bounds
+# and is what users see, while the value still sorts and merges like a plain "10%".
+RANGE_QUALIFIER = "от … до"
+MINUS = "минус"  # "Минус 5% за квартал": a fall, valued -5 with no qualifier
+
+
+def _context_rule(name: str) -> Rule:
+    """A date, time, year or reference: never a figure; a year becomes context for figures."""
+
+    def rule(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+        for m in pats.by_name[name].finditer(text):
+            year = m.groupdict().get("year")
+            yield Found(None, m.start(), m.end(), year=int(year) if year else None)
+
+    rule.__name__ = name
+    return rule
+
+
+def target_year(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "к 2033 году", "к 2030-му году": a deadline is a figure and its sentence's year."""
+    for m in pats.by_name["target_year"].finditer(text):
+        year = int(m["year"])
+        yield Found("target_year", m.start(), m.end(), float(year), "год", year=year)
+
+
+def anniversary(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "80-летие", "25-летием": a round date, counted in years."""
+    for m in pats.by_name["anniversary"].finditer(text):
+        yield Found("anniversary", m.start(), m.end(), parse_number(m["num"]), "лет")
+
+
+def _event(m: re.Match[str], models: NlpModels) -> str:
+    return models.lemma(m["event"])
+
+
+def roman_value(numeral: str) -> int:
+    """'XXV' -> 25."""
+    values = [ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0], strict=True))
+
+
+def ordinal_event(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "XXV саммит", "8-е заседание", "2-го саммита", "на втором саммите"."""
+    for m in pats.by_name["ordinal_roman"].finditer(text):
+        if ROMAN_RE.fullmatch(m["roman"]):
+            value = float(roman_value(m["roman"]))
+            yield Found("ordinal", m.start(), m.end(), value, _event(m, models))
+    for m in pats.by_name["ordinal_number"].finditer(text):
+        yield Found("ordinal", m.start(), m.end(), parse_number(m["num"]), _event(m, models))
+    for m in pats.by_name["ordinal_word"].finditer(text):
+        number = pats.lex.ordinal_words.get(models.lemma(m["word"]))
+        if number is not None:
+            yield Found("ordinal", m.start(), m.end(), float(number), _event(m, models))
+
+
+def multiplier(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "в два раза", "в 100 раз", "в полтора раза", "в 2–3 раза" (a range), "вдвое"."""
+    for m in pats.by_name["multiplier"].finditer(text):
+        num = m["low"] or m["num"]
+        value = parse_number(num) if num[0].isdigit() else lookup(pats.lex.number_words, num)
+        q = RANGE_QUALIFIER if m["low"] else None
+        yield Found("multiplier", m.start(), m.end(), float(value), "x", q)  # type: ignore[arg-type]
+    for m in pats.by_name["multiplier_word"].finditer(text):
+        value = pats.lex.multiplier_words[m["word"].lower()]
+        yield Found("multiplier", m.start(), m.end(), value, "x")
+
+
+def money(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "$44 млрд", "до $1,5 трлн", "44 миллиардов долларов", "полтора миллиарда долларов"."""
+    lex = pats.lex
+    for m in pats.by_name["money_sign_first"].finditer(text):
+        unit = lex.signs[m["sign"]]
+        yield Found("money", m.start(), m.end(), scaled(m, lex), unit, qualifier(m))
+    for m in pats.by_name["money_words"].finditer(text):
+        cur = m["cur"]
+        unit = lex.signs.get(cur) or str(lookup(lex.currencies, cur))
+        yield Found("money", m.start(), m.end(), scaled(m, lex), unit, qualifier(m))
+
+
+def percent(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "30%", "15 процентов", "на 2 п.п.", "минус 5%"."""
+    for name, unit in (("percent_points", "п.п."), ("percent", "%")):
+        for m in pats.by_name[name].finditer(text):
+            value, q = scaled(m, pats.lex), qualifier(m)
+            if q == MINUS:
+                value, q = -value, None
+            yield Found("percent", m.start(), m.end(), value, unit, q)
+
+
+def measure(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "1 200 км", "5 млн тонн", "300 МВт"."""
+    lex = pats.lex
+    for m in pats.by_name["measure"].finditer(text):
+        unit = str(lookup(lex.units, m["unit"]))
+        yield Found("measure", m.start(), m.end(), scaled(m, lex), unit, qualifier(m))
+
+
+def _counted_noun(words: str, models: NlpModels) -> tuple[int, str] | None:
+    """Length of "крупных компаний" up to its noun and the noun's lemma, if it is one."""
+    offset = 0
+    for word in words.split():
+        end = words.index(word, offset) + len(word)
+        tag = models.tag(word)
+        if not word[0].islower():
+            return None
+        if tag.POS == "NOUN":
+            return end, models.lemma(word)
+        if tag.POS not in {"ADJF", "PRTF"}:
+            return None
+        offset = end
+    return None
+
+
+def count(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "более чем 150 государствами", "400 тысяч студентов", "24 документа"; "10 лет" is time."""
+    for m in pats.by_name["count"].finditer(text):
+        noun = _counted_noun(m["words"], models)
+        if noun is None:
+            continue
+        stop = m.start("words") + noun[0]
+        kind: FigureKind = "measure" if noun[1] in pats.lex.time_lemmas else "count"
+        yield Found(kind, m.start(), stop, scaled(m, pats.lex), noun[1], qualifier(m))
+
+
+QUANTITY_RULES: tuple[Rule, ...] = (money, percent, measure, count)
+
+
+def _quantity_at(
+    text: str, pos: int, pats: Patterns, models: NlpModels, sign: str = ""
+) -> Found | None:
+    """The quantity starting at `pos` ("15%", "15 млрд долларов"), read with a carried sign."""
+    rest = sign + text[pos:]
+    for rule in QUANTITY_RULES:
+        for found in rule(rest, pats, models):
+            if found.start == 0 and found.qualifier is None:
+                return dataclasses.replace(found, start=pos, stop=pos + found.stop - len(sign))
+    return None
+
+
+def range_of_numbers(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "от 10 до 15%", "10–15 млрд долларов", "$10–15 млрд": one figure, from the lower bound.
+
+    The upper bound gives the kind, unit and scale ("10–15 млрд" is 10e9 to 15e9) unless the
+    lower bound has its own ("от 500 млн до 1 млрд"). "с 10 до 15" is a change, not a range.
+    """
+    for m in pats.by_name["range_of_numbers"].finditer(text):
+        upper = _quantity_at(text, m.end(), pats, models, m["sign"] or "")
+        number = UPPER_NUMBER_RE.match((m["sign"] or "") + text[m.end() :])
+        if upper is None or upper.value is None or number is None:
+            continue
+        top = parse_number(number[1])
+        scale = upper.value / top if top else 1.0
+        if m["lscale"]:
+            scale = float(lookup(pats.lex.scales, m["lscale"]))  # type: ignore[arg-type]
+        low = parse_number(m["low"]) * scale
+        yield Found(upper.kind, m.start(), upper.stop, low, upper.unit, RANGE_QUALIFIER)
+
+
+# Order matters: each rule masks what it matched, so dates, years, references and times of day
+# are claimed before any number rule could read "2024", "30" in "30 августа", "3" in "пункт 3"
+# or "10" in "в 10 часов утра" as a quantity, and a range before its upper bound alone.
+RULES: tuple[Rule, ...] = (
+    _context_rule("iso_date_or_time"),
+    _context_rule("phone_number"),
+    _context_rule("reference_number"),
+    _context_rule("time_of_day"),
+    target_year,
+    _context_rule("date_with_month"),
+    _context_rule("month_with_year"),
+    _context_rule("year_range"),
+    _context_rule("bare_year"),
+    _context_rule("year_after_preposition"),
+    anniversary,
+    ordinal_event,
+    multiplier,
+    range_of_numbers,
+    money,
+    percent,
+    measure,
+    count,
+)
