@@ -44,18 +44,24 @@ class SubscribeRequest:
 
 
 def parse_subscribe_args(args: str | None) -> SubscribeRequest:
-    """`/subscribe`, `/subscribe торговля`, `/subscribe 8:30`, `/subscribe торговля 08:30`."""
+    """`/subscribe`, `/subscribe торговля`, `/subscribe 8:30`, `/subscribe 08:30 торговля`."""
     words = clean_args(args).split()
-    at = None
-    if words and (_TIME.fullmatch(words[-1]) or words[-1][:1].isdigit()):
-        match = _TIME.fullmatch(words[-1])
-        hour, minute = (int(match[1]), int(match[2])) if match else (99, 99)
-        if not (hour < 24 and minute < 60):
-            raise BadTime(words[-1])
-        at = dt.time(hour, minute)
-        words = words[:-1]
-    theme = " ".join(words)
+    # No theme name starts with a digit: such a word is the time wherever it stands, and a
+    # malformed one («9», «25:00») is a time written wrong, not part of the theme.
+    written = [word for word in words if word[:1].isdigit()]
+    times = {_digest_time(word) for word in written}
+    if len(times) > 1:  # «/subscribe 8:30 9:00»: which one? Ask rather than guess.
+        raise BadTime(" ".join(written))
+    theme = " ".join(word for word in words if not word[:1].isdigit())
+    at = times.pop() if times else None
     return SubscribeRequest(None if theme.lower() in ALL_WORDS | {""} else theme, at)
+
+
+def _digest_time(word: str) -> dt.time:
+    match = _TIME.fullmatch(word)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise BadTime(word)
+    return dt.time(int(match[1]), int(match[2]))
 
 
 def parse_unsubscribe_args(args: str | None) -> str | None:

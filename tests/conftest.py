@@ -63,8 +63,10 @@ async def store(db_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    async with running_fake() as fake:
+async def telegram(clock: ManualClock) -> AsyncIterator[FakeTelegram]:
+    # On the test's clock, flood control (off unless a test sets limits) counts virtual
+    # seconds as the app's limiter does; a test of a real process needs a fake of its own.
+    async with running_fake(FakeTelegram(clock=clock)) as fake:
         yield fake
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot import texts
+from bot.console import html_to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +18,10 @@ def run_bot(
         k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "TELEGRAM_API_URL"}
     }
     environment.update(
-        DB_PATH=str(tmp_path / "db.sqlite3"), ARTICLES_DIR=str(ROOT / "seeds"), **env
+        DB_PATH=str(tmp_path / "db.sqlite3"),
+        ARTICLES_DIR=str(ROOT / "seeds"),
+        TMPDIR=str(tmp_path),  # whatever the bot puts in the temp dir stays in this test's
+        **env,
     )
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -32,11 +36,17 @@ def run_bot(
 
 
 def test_console_answers_piped_commands_in_russian(tmp_path: Path) -> None:
-    result = run_bot(["console"], "/start\n/help\n/nonsense\n", tmp_path)
+    result = run_bot(["console"], "/start\n/help\n/summary 1\n/nonsense\n", tmp_path)
     assert result.returncode == 0, result.stderr
+    help_text = html_to_text(texts.render_help())
+    assert result.stdout.count(help_text) == 2  # /start and /help both answer with the help
     for info in texts.COMMANDS:
-        assert f"/{info.name}" in result.stdout
-    assert texts.UNKNOWN_COMMAND in result.stdout
+        assert f"/{info.name}" in help_text
+    # /summary reads the store the console seeded: the newest seed with its source.
+    summary = result.stdout.split(help_text)[-1]
+    assert "Токаев выступил на саммите ШОС в Китае" in summary
+    assert "Lada.kz (со ссылкой на Sputnik)" in summary
+    assert result.stdout.rstrip().endswith(texts.UNKNOWN_COMMAND)  # /nonsense answered last
     assert "<b>" not in result.stdout  # formatting stripped for the terminal
 
 

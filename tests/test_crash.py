@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +26,9 @@ CHATS = range(10_001, 10_201)  # 200 subscribed private chats
 START_TIMEOUT = 120.0  # a cold process imports aiogram and loads the NLP models
 
 
-def bot_env(telegram: FakeTelegram, db_path: Path, articles_dir: Path) -> dict[str, str]:
+def bot_env(
+    telegram: FakeTelegram, db_path: Path, articles_dir: Path, tmp_path: Path
+) -> dict[str, str]:
     return os.environ | {
         "BOT_TOKEN": telegram.token,
         "TELEGRAM_API_URL": telegram.url,
@@ -34,6 +37,8 @@ def bot_env(telegram: FakeTelegram, db_path: Path, articles_dir: Path) -> dict[s
         "ARTICLES_POLL_SECONDS": "0.2",
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
+        # The token lock lives in the temp dir: keep it out of the machine's shared /tmp.
+        "TMPDIR": str(tmp_path),
     }
 
 
@@ -74,7 +79,7 @@ async def test_kill_mid_delivery_loses_nothing_and_doubles_at_most_in_flight(
     telegram: FakeTelegram, db_path: Path, articles_dir: Path, tmp_path: Path
 ) -> None:
     await subscribe_chats(db_path)
-    env, log = bot_env(telegram, db_path, articles_dir), tmp_path / "bot.log"
+    env, log = bot_env(telegram, db_path, articles_dir, tmp_path), tmp_path / "bot.log"
     bot = await start_bot(env, tmp_path, log)
     try:
         # setMyCommands runs at startup, after the first scan of ARTICLES_DIR.
@@ -105,14 +110,16 @@ async def test_kill_mid_delivery_loses_nothing_and_doubles_at_most_in_flight(
 
 
 def test_second_process_on_same_database_refuses(
-    db_path: Path, articles_dir: Path, tmp_path: Path
+    db_path: Path, articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # our token lock, not in /tmp
     env = os.environ | {
         "BOT_TOKEN": "999:another-bot",
         "TELEGRAM_API_URL": "http://127.0.0.1:9",  # never reached: it refuses first
         "DB_PATH": str(db_path),
         "ARTICLES_DIR": str(articles_dir),
         "PYTHONPATH": str(ROOT),
+        "TMPDIR": str(tmp_path),
     }
     with instance_lock(db_path, "123:first-bot"):
         done = subprocess.run(
@@ -124,10 +131,17 @@ def test_second_process_on_same_database_refuses(
     assert f"database {db_path}" in done.stderr
 
 
-def test_second_process_with_same_token_refuses(tmp_path: Path) -> None:
+def test_second_process_with_same_token_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locks = tmp_path / "tmp"
+    locks.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(locks))  # never the machine's shared /tmp
     token = "4242:same-token"
     with instance_lock(tmp_path / "one.sqlite3", token):
+        [token_lock] = locks.glob("dipbrief-*.lock")
         with pytest.raises(AlreadyRunning, match="bot token") as refused:
             instance_lock(tmp_path / "two.sqlite3", token).acquire()
         assert token not in str(refused.value)  # the message names a hash, never the token
+        assert str(token_lock) in str(refused.value)
     instance_lock(tmp_path / "two.sqlite3", token).acquire().release()  # free once released

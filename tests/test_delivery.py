@@ -17,11 +17,12 @@ from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.delivery import MAX_ATTEMPTS, Sender, render_status
+from bot.ingest import Ingestor
 from bot.ratelimit import DELIVERY, Limits, RateLimiter
 from bot.store import Store
-from bot.subscriptions import Subscriptions
+from bot.subscriptions import Subscriptions, next_occurrence
 from tests.conftest import TestApp
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, running_fake
 
 ADMIN = 7
 CYBER_TITLE = "Казахстан и Китай договорились о сотрудничестве в сфере кибербезопасности"
@@ -329,6 +330,112 @@ async def test_outbox_survives_a_restart(rig: Rig, articles_dir: Path, settings:
     assert len(rig.delivered(101)) == 1
 
 
+# --- Telegram's flood limits ----------------------------------------------------------------
+
+PRIVATE_CHATS = range(20_001, 20_061)
+GROUPS = {-1003001: "supergroup", -1003002: "supergroup", -1003003: "supergroup", -3004: "group"}
+
+
+async def subscribe_everyone(store: Store, clock: ManualClock, settings: Settings) -> None:
+    """Every chat takes all articles with a digest at 10:00; groups also a theme's digest.
+
+    Groups so get more messages than private chats; once those are done, the groups' last
+    ones go back to back, and the one-a-second limit per chat decides the pace.
+    """
+    subscriptions = [(chat_id, "private", None) for chat_id in PRIVATE_CHATS]
+    subscriptions += [(c, kind, t) for c, kind in GROUPS.items() for t in (None, "cybersecurity")]
+    for chat_id, kind, theme in subscriptions:
+        await store.upsert_subscription(
+            chat_id=chat_id, chat_type=kind, title=None, theme=theme, thread_id=None,
+            digest_time=dt.time(10),
+            next_digest_at=next_occurrence(dt.time(10), settings.tz, clock()),
+        )  # fmt: skip
+
+
+def received_once_each(telegram: FakeTelegram) -> tuple[list[str], list[str]]:
+    """What private chats and groups received: alike within each kind, nothing twice."""
+    private, group = telegram.texts(PRIVATE_CHATS[0]), telegram.texts(next(iter(GROUPS)))
+    for chat_id in PRIVATE_CHATS:
+        assert telegram.texts(chat_id) == private, chat_id
+    for chat_id in GROUPS:
+        assert telegram.texts(chat_id) == group, chat_id
+    assert len(set(private)) == len(private) and len(set(group)) == len(group)
+    return private, group
+
+
+async def add_articles(store: Store, models: Any, articles_dir: Path, count: int) -> None:
+    """New articles: an alert each, and together with the seeds a digest of several parts."""
+    for n in range(count):
+        # Headlines near the 500-character limit, so that a few articles fill a message.
+        title = f"{CYBER_TITLE} — итоги встречи {n + 1} " + "рабочей группы экспертов, " * 14
+        text = CYBER_ARTICLE.replace(CYBER_TITLE, title.rstrip(", "), 1)
+        (articles_dir / f"cyber{n}.md").write_text(text, encoding="utf-8")
+    assert len((await Ingestor(store, models).ingest([articles_dir])).added) == count
+
+
+def kinds(messages: list[str]) -> tuple[int, int]:
+    """(alerts, digest parts) among one chat's messages."""
+    alerts = sum(m.startswith("<b>Новый материал</b>") for m in messages)
+    return alerts, len(messages) - alerts
+
+
+def expected_sends(private: list[str], group: list[str]) -> int:
+    return len(PRIVATE_CHATS) * len(private) + len(GROUPS) * len(group)
+
+
+async def test_delivery_stays_within_telegram_flood_limits(
+    rig: Rig, articles_dir: Path, clock: ManualClock, settings: Settings, models: Any
+) -> None:
+    # Telegram's limits, on the virtual clock the limiter also reads: 30/s in all, 1/s a chat.
+    await subscribe_everyone(rig.store, clock, settings)
+    rig.telegram.limit_per_second, rig.telegram.limit_per_chat_per_second = 30, 1
+    await add_articles(rig.store, models, articles_dir, 5)
+    clock.advance(hours=3)  # past 10:00 local: the digests are due
+    await rig.deliver()
+    private, group = received_once_each(rig.telegram)
+    assert kinds(private) == (5, 2)  # the digest of everything takes two messages
+    assert kinds(group)[0] == 5 and kinds(group)[1] > 2  # plus the theme's digest
+    assert rig.telegram.too_many_requests == 0
+    assert rig.limiter.too_many_requests == 0
+    sends = expected_sends(private, group)
+    assert (await outbox_states(rig.store)) == {"sent": sends}
+    assert rig.time.slept >= (sends - 1) / 25  # nothing went faster than 25/s
+
+
+async def test_concurrent_delivery_in_real_time_stays_within_scaled_limits(
+    store: Store, settings: Settings, clock: ManualClock, articles_dir: Path, models: Any
+) -> None:
+    # The deployed sender (CONCURRENCY sends in flight, real sleeps) against a fake counting
+    # real seconds. Time is squeezed `scale` times: our limits and Telegram's grow alike.
+    # (The fake's per-chat limit, `scale` per second, allows bursts Telegram would not: the
+    # exact one-a-second check is the virtual-time test above.)
+    scale = 8
+    fake = FakeTelegram()  # timed by time.monotonic, as the limiter is
+    fake.limit_per_second, fake.limit_per_chat_per_second = 30 * scale, scale
+    await subscribe_everyone(store, clock, settings)
+    await add_articles(store, models, articles_dir, 5)
+    subscriptions = Subscriptions(store, clock, settings.tz, lambda _: (None, ()))
+    await subscriptions.match_new_articles()
+    clock.advance(hours=3)
+    await subscriptions.enqueue_due_digests()
+    # The margin stays in real seconds: it absorbs network jitter, which is not squeezed.
+    limits = Limits(per_second=25 * scale, chat_interval=1 / scale)
+    async with running_fake(fake):
+        bot = create_bot(
+            settings.model_copy(update={"telegram_api_url": fake.url}),
+            limiter=RateLimiter(limits),
+        )
+        try:
+            # A 429 would leave its row waiting on the manual clock: this times out instead.
+            await asyncio.wait_for(Sender(bot, store, clock).drain(), timeout=30)
+        finally:
+            await bot.session.close()
+    private, group = received_once_each(fake)
+    assert kinds(private) == (5, 2)
+    assert fake.too_many_requests == 0
+    assert (await outbox_states(store)) == {"sent": expected_sends(private, group)}
+
+
 # --- the rate limiter ------------------------------------------------------------------------
 
 
@@ -410,7 +517,7 @@ def test_status_command_shows_subscriptions_and_outbox(db_path: Path, tmp_path: 
             await store.pause_chat(-5, "removed")
 
     asyncio.run(prepare())
-    env = os.environ | {"DB_PATH": str(db_path), "BOT_TOKEN": ""}
+    env = os.environ | {"DB_PATH": str(db_path), "BOT_TOKEN": "", "TMPDIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "status"], env=env, cwd=tmp_path, capture_output=True,
         text=True, timeout=60, check=True,

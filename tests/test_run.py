@@ -18,6 +18,7 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Pr
         "DB_PATH": str(tmp_path / "db.sqlite3"),
         "ARTICLES_DIR": str(ROOT / "seeds"),
         "LOG_LEVEL": "INFO",
+        "TMPDIR": str(tmp_path),  # the token lock goes here, not into the shared /tmp
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path,
@@ -41,6 +42,7 @@ async def test_bot_polls_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
             [reply] = await fake.wait_for("sendMessage", timeout=30)
             assert "/summary" in reply["text"] and reply["chat_id"] == 7
             assert fake.sent("setMyCommands"), "the command menu is published at start"
+            assert list(tmp_path.glob("dipbrief-*.lock")), "the token lock honours TMPDIR"
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)

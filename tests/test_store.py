@@ -51,7 +51,7 @@ async def test_reload_of_unchanged_files_changes_nothing(
         [await store.article_themes(i) for i in ids],
         await store.entities(ids),
         await store.figures(ids),
-        await store.read_generation(),  # bumped by every article write on this connection
+        await store.read_generation(),  # moves with every write to the articles
     )
     clock.advance(days=3)  # a rewrite now would stamp new times
     report = await Ingestor(store, models).ingest([articles_dir])

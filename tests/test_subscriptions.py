@@ -69,6 +69,15 @@ def admins(telegram: FakeTelegram) -> None:
         ("кибербезопасность", "кибербезопасность", None),
         ("08:30", None, dt.time(8, 30)),
         ("торговля и инвестиции 7.05", "торговля и инвестиции", dt.time(7, 5)),
+        # The time may stand anywhere: first, or inside the theme words.
+        ("08:30 торговля", "торговля", dt.time(8, 30)),
+        ("торговля 08:30 и инвестиции", "торговля и инвестиции", dt.time(8, 30)),
+        ("08:30 все", None, dt.time(8, 30)),
+        ("0:00", None, dt.time(0, 0)),
+        ("23:59 кибер", "кибер", dt.time(23, 59)),
+        # The same time written twice is still one time, never a theme named «9:00».
+        ("9:00 9:00", None, dt.time(9, 0)),
+        ("9:00 торговля 09.00", "торговля", dt.time(9, 0)),
     ],
 )
 def test_parse_subscribe_args(args: str | None, theme: str | None, at: dt.time | None) -> None:
@@ -76,10 +85,35 @@ def test_parse_subscribe_args(args: str | None, theme: str | None, at: dt.time |
     assert (request.theme, request.at) == (theme, at)
 
 
-@pytest.mark.parametrize("args", ["25:00", "кибер 12:61", "торговля 9"])
-def test_parse_subscribe_args_bad_time(args: str) -> None:
-    with pytest.raises(BadTime):
+@pytest.mark.parametrize(
+    ("args", "value"),
+    [
+        ("25:00", "25:00"),
+        ("кибер 12:61", "12:61"),
+        ("торговля 9", "9"),
+        ("9 торговля", "9"),  # a bare hour, even first
+        ("24:00 торговля", "24:00"),
+        ("8ч30", "8ч30"),
+        ("08:30 9:00", "08:30 9:00"),  # two different times: ask, do not guess
+        ("торговля 08:30 кибер 10:15", "08:30 10:15"),
+    ],
+)
+def test_parse_subscribe_args_bad_time(args: str, value: str) -> None:
+    with pytest.raises(BadTime) as refused:
         parse_subscribe_args(args)
+    assert refused.value.value == value
+
+
+async def test_subscribe_time_before_theme(app: TestApp) -> None:
+    [reply] = await app.send_text("/subscribe 08:30 торговля")
+    [subscription] = await app.dp["store"].chat_subscriptions(42)
+    assert (subscription.theme, subscription.digest_time) == ("trade", dt.time(8, 30))
+    assert "08:30" in reply
+
+
+async def test_subscribe_two_times_refused_politely(app: TestApp) -> None:
+    assert await app.send_text("/subscribe 8:30 9:00") == [texts.render_bad_time("8:30 9:00")]
+    assert await app.dp["store"].chat_subscriptions(42) == []
 
 
 def test_parse_unsubscribe_args() -> None:
