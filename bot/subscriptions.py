@@ -121,7 +121,7 @@ class Unsubscribed:
 class Ambiguous:
     """`/unsubscribe` alone in a chat with several subscriptions."""
 
-    example: str
+    example: str | None  # a theme the chat is subscribed to, for the hint
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Subscriptions:
             current = await self.store.chat_subscriptions(chat_id)
             if len(current) > 1:
                 named = next(self._theme(s.theme) for s in current if s.theme)
-                return Ambiguous(named.name if named else "все")
+                return Ambiguous(named.name if named else None)
             return Unsubscribed((), await self.store.remove_subscriptions(chat_id, None))
         theme, suggestions = self._resolve(query)
         if theme is None:

@@ -34,6 +34,10 @@ UNSUBSCRIBE_WHICH = (
     "У этого чата несколько подписок. Укажите, какую отменить: /unsubscribe {example} — "
     "или все сразу: /unsubscribe все"
 )
+UNSUBSCRIBE_WHICH_ALL = (
+    "У этого чата несколько подписок. Отменить все сразу: /unsubscribe все; список — "
+    "/subscriptions"
+)
 NO_SUBSCRIPTIONS = (
     "Этот чат ни на что не подписан. Подписаться: /subscribe — на все материалы, "
     "/subscribe кибербезопасность 08:30 — на тему с дайджестом в 08:30."
@@ -103,7 +107,9 @@ def render_unsubscribed(result: Unsubscribed) -> str:
     return f"Подписка отменена: {esc(theme_label(_name(result.themes[0])))}."
 
 
-def render_unsubscribe_which(example: str) -> str:
+def render_unsubscribe_which(example: str | None) -> str:
+    if example is None:
+        return UNSUBSCRIBE_WHICH_ALL
     return UNSUBSCRIBE_WHICH.format(example=esc(example))
 
 
