@@ -15,6 +15,7 @@ QUICK = {
     "bench_startup.py": [],
     "bench_analysis.py": ["--corpus", "300"],
     "bench_summaries.py": [],
+    "bench_ingest.py": ["--count", "500"],
     "bench_commands.py": ["--articles", "2000"],
     "bench_delivery.py": ["--chats", "2000", "--window", "10"],
 }
