@@ -128,7 +128,7 @@ def test_parse_unsubscribe_args() -> None:
 async def test_subscribe_in_private_chat_takes_all_articles(app: TestApp) -> None:
     [reply] = await app.send_text("/subscribe")
     assert reply.startswith("Готово: подписка на все новые материалы.")
-    assert "ежедневно в 09:00 (Asia/Almaty)" in reply
+    assert "ежедневно в 09:00 по времени Алматы" in reply
     [listing] = await app.send_text("/subscriptions")
     assert "• все материалы: сразу и дайджестом в 09:00" in listing
 

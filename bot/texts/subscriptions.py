@@ -63,6 +63,21 @@ def render_bad_time(value: str) -> str:
     return BAD_TIME.format(value=quoted(esc(value)))
 
 
+# Digest times are in BOT_TIMEZONE; users read a city, not an IANA identifier.
+ZONE_CITIES = {
+    "Asia/Almaty": "Алматы", "Asia/Qostanay": "Костаная", "Asia/Aqtobe": "Актобе",
+    "Asia/Aqtau": "Актау", "Asia/Oral": "Уральска", "Asia/Atyrau": "Атырау",
+    "Asia/Shanghai": "Пекина", "Asia/Urumqi": "Урумчи", "Asia/Bishkek": "Бишкека",
+    "Asia/Tashkent": "Ташкента", "Europe/Moscow": "Москвы", "UTC": "UTC",
+}  # fmt: skip
+
+
+def zone_label(tz: str) -> str:
+    """«по времени Алматы» for a known zone, else the zone's identifier as configured."""
+    city = ZONE_CITIES.get(tz)
+    return f"по времени {city}" if city else f"по часовому поясу {esc(tz)}"
+
+
 def render_subscribed(result: Subscribed, tz: str) -> str:
     """What /subscribe set up."""
     sub = result.subscription
@@ -74,7 +89,7 @@ def render_subscribed(result: Subscribed, tz: str) -> str:
     lines = [
         f"{head} {what}.",
         f"Каждый новый материал{' по теме' if result.theme else ''} придёт{where} сразу, "
-        f"а дайджест за сутки — ежедневно в {sub.digest_time:%H:%M} ({esc(tz)}), "
+        f"а дайджест за сутки — ежедневно в {sub.digest_time:%H:%M} {zone_label(tz)}, "
         "если за сутки что-то вышло.",
     ]
     if result.resumed is not None:
@@ -122,7 +137,7 @@ def render_subscriptions(overview: Overview, tz: str) -> str:
         where = f", в тему форума №{sub.thread_id}" if sub.thread_id else ""
         label = esc(theme_label(_name(theme)))
         lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}")
-    lines.append(f"Время — {esc(tz)}.")
+    lines.append(f"Часы указаны {zone_label(tz)}.")
     if overview.paused:
         lines.append(render_paused_note(overview.paused[1]))
     return "\n".join(lines)
