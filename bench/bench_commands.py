@@ -35,10 +35,11 @@ from aiohttp import web
 from bench.synth import generate
 from bot.analysis.nlp import load_models, load_morph
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
-from bot.app import LazyModels, create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher
 from bot.articles import read_article
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.lazy import LazyModels
 from bot.models import Analysis, ArticleFile
 from bot.ratelimit import Limits, RateLimiter
 from bot.store import Store

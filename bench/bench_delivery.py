@@ -27,11 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from bot.app import LazyModels, create_bot
+from bot.app import create_bot
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.ratelimit import Limits, RateLimiter
 from bot.store import Store
 from bot.subscriptions import Subscriptions

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import LazyModels
 from bot.clock import system_clock
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.store import Store
 
 

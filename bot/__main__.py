@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 from pathlib import Path
 
-from aiogram import Dispatcher
 from pydantic import ValidationError
 
-from bot import texts
-from bot.app import LazyModels, create_bot, create_dispatcher, set_commands
 from bot.clock import system_clock
 from bot.config import Settings, describe_error
-from bot.console import ConsoleSession, run_console
-from bot.delivery import Sender, render_status, schedule_forever
 from bot.ingest import Ingestor
-from bot.locking import AlreadyRunning, instance_lock
+from bot.lazy import LazyModels
 from bot.logs import setup_logging
+from bot.status import render_status
 from bot.store import Store, StoreError
-from bot.subscriptions import Subscriptions
 
 log = logging.getLogger("bot")
 EXIT_USAGE = 2
-SHUTDOWN_GRACE = 10.0  # seconds in-flight updates get to finish on SIGTERM
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -84,70 +77,6 @@ async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
 
 
-async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    async with Store(settings.db_path, system_clock) as store:
-        dp = create_dispatcher(settings, store, system_clock)
-        bot = create_bot(settings, session=ConsoleSession(sys.stdout, system_clock))
-        await _load_articles(dp, settings)
-        if sys.stdin.isatty():
-            print(texts.CONSOLE_BANNER, flush=True)
-        await run_console(bot, dp, sys.stdin, system_clock)
-        await bot.session.close()
-    return 0
-
-
-async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    lock = instance_lock(settings.db_path, token)
-    try:
-        lock.acquire()
-    except AlreadyRunning as exc:
-        print(f"refusing to start: {exc}", file=sys.stderr)
-        return 1
-    try:
-        return await _serve(settings)
-    finally:
-        lock.release()
-
-
-async def _serve(settings: Settings) -> int:
-    # Deliveries get their own connection: their transactions never meet a handler's or an
-    # ingest's on one connection (SQLite in WAL mode serialises the writers).
-    async with (
-        Store(settings.db_path, system_clock) as store,
-        Store(settings.db_path, system_clock) as outbox,
-    ):
-        dp = create_dispatcher(settings, store, system_clock)
-        bot = create_bot(settings)
-        await _load_articles(dp, settings)
-        dp.startup.register(set_commands)
-        resolve = dp["briefings"].resolve
-        sender = Sender(bot, outbox, system_clock)
-        subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve)
-        tasks = [
-            asyncio.create_task(_rescan_forever(dp, settings)),
-            asyncio.create_task(schedule_forever(subscriptions, sender)),
-            asyncio.create_task(sender.run_forever()),
-        ]
-        try:
-            # start_polling installs SIGINT/SIGTERM handlers and stops polling gracefully.
-            await dp.start_polling(
-                bot, handle_signals=True, close_bot_session=False,
-                allowed_updates=dp.resolve_used_update_types(),  # my_chat_member too
-            )  # fmt: skip
-        finally:
-            # Polling has stopped; let updates already taken finish their replies first.
-            if not await dp["inflight"].wait_idle(SHUTDOWN_GRACE):
-                log.warning("stopping with updates still being handled after %ss", SHUTDOWN_GRACE)
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await bot.session.close()
-    return 0
-
-
 async def _status(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
         print(f"articles: {await store.count_articles()}")
@@ -155,19 +84,18 @@ async def _status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load_articles(dp: Dispatcher, settings: Settings) -> None:
-    ingestor: Ingestor = dp["ingestor"]
-    report = await ingestor.ingest([settings.articles_dir])
-    log.info("articles from %s: %s", settings.articles_dir, report.line())
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    # aiogram is imported only by the commands that talk: it costs ~3 s and ~170 MB, which
+    # `ingest` (10,000 articles: the analysis models already take ~230 MB) does without.
+    from bot import runner  # noqa: PLC0415
+
+    return await runner.run(settings)
 
 
-async def _rescan_forever(dp: Dispatcher, settings: Settings) -> None:
-    while True:
-        await asyncio.sleep(settings.articles_poll_seconds)
-        try:
-            await _load_articles(dp, settings)
-        except Exception:  # a failed rescan must not stop the bot; the next one retries
-            log.exception("rescan of %s failed", settings.articles_dir)
+async def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import runner  # noqa: PLC0415 - see _run
+
+    return await runner.console(settings)
 
 
 _COMMANDS = {"run": _run, "console": _console, "ingest": _ingest, "status": _status}

@@ -13,10 +13,11 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
-from bot.app import LazyModels, create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.store import Store
 from tests.fake_telegram import FakeTelegram, running_fake
 

@@ -16,9 +16,10 @@ import pytest
 from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.delivery import MAX_ATTEMPTS, Sender, render_status
+from bot.delivery import MAX_ATTEMPTS, Sender
 from bot.ingest import Ingestor
 from bot.ratelimit import DELIVERY, Limits, RateLimiter
+from bot.status import render_status
 from bot.store import Store
 from bot.subscriptions import Subscriptions, next_occurrence
 from tests.conftest import TestApp

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.app import LazyModels, create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
+from bot.lazy import LazyModels
 from bot.ratelimit import Limits, RateLimiter
 from bot.store import Store
 from tests.briefing_updates import callback, inline_query

@@ -4,9 +4,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.app import LazyModels
 from bot.clock import ManualClock
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.requests import fts_query
 from bot.store import Store
 from bot.store.readcache import ReadCache

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.app import LazyModels
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.store import Store
 from bot.texts import reading
 from tests.briefing_updates import callback

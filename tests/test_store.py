@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.analysis.pipeline import ANALYSIS_VERSION
-from bot.app import LazyModels
 from bot.articles import MAX_FILE_BYTES
 from bot.clock import ManualClock
 from bot.ingest import Ingestor
+from bot.lazy import LazyModels
 from bot.store import Store, StoreError
 from bot.store.schema import MIGRATIONS
 

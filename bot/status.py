@@ -1,0 +1,23 @@
+"""`python -m bot status`: an operator's view of the store (English, like the logs)."""
+
+from __future__ import annotations
+
+from bot.store import DeliveryStats
+
+
+def render_status(stats: DeliveryStats) -> str:
+    """The delivery part of `python -m bot status` (an operator tool: English)."""
+    lines = ["subscriptions:"]
+    for chat_type, states in sorted(stats.subscriptions.items()):
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+        lines.append(f"  {chat_type}: {counts}")
+    if not stats.subscriptions:
+        lines.append("  none")
+    outbox = ", ".join(f"{state} {n}" for state, n in sorted(stats.outbox.items()))
+    lines.append(f"outbox: {outbox or 'empty'}")
+    lines.append("last errors:" if stats.last_errors else "last errors: none")
+    lines += [
+        f"  {when} chat {chat_id} [{state}]: {error}"
+        for when, chat_id, state, error in stats.last_errors
+    ]
+    return "\n".join(lines)
