@@ -25,13 +25,10 @@ async def on_people_page(
     callback: CallbackQuery, callback_data: PageCallback, briefings: Briefings
 ) -> None:
     page = await briefings.people(callback_data.page)
-    if page is None or not isinstance(callback.message, Message):
-        await callback.answer(texts.STALE_BUTTON)
+    if page is None:
+        await show_page(callback, None)
         return
-    await show_page(
-        callback, callback.message, texts.fit_one(texts.render_people(page)),
-        texts.people_pager(page),
-    )  # fmt: skip
+    await show_page(callback, (texts.fit_one(texts.render_people(page)), texts.people_pager(page)))
 
 
 @router.message(Command("sources", ignore_case=True), flags={"typing": True})

@@ -6,6 +6,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot import texts
+from bot.views import ThemeMenu
 
 
 async def answer_blocks(
@@ -24,13 +25,24 @@ async def answer_blocks(
             await message.answer(chunk, reply_markup=markup_here)
 
 
+async def answer_menu(message: Message, menu: ThemeMenu) -> None:
+    """The list of themes with counts, as buttons (no theme given, or an unknown one)."""
+    await message.answer(texts.render_menu(menu), reply_markup=texts.theme_keyboard(menu))
+
+
 async def show_page(
-    callback: CallbackQuery, message: Message, text: str, markup: InlineKeyboardMarkup | None
+    callback: CallbackQuery, page: tuple[str, InlineKeyboardMarkup | None] | None
 ) -> None:
-    """Replace a paginated message; a double tap (same page twice) is not an error."""
+    """Replace a paginated message with (text, buttons); None or a lost message is stale.
+
+    A double tap (the same page twice) is not an error.
+    """
+    if page is None or not isinstance(callback.message, Message):
+        await callback.answer(texts.STALE_BUTTON)
+        return
     await callback.answer()  # first: the button stops spinning whatever happens next
     try:
-        await message.edit_text(text, reply_markup=markup)
+        await callback.message.edit_text(page[0], reply_markup=page[1])
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message:
             raise

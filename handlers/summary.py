@@ -8,7 +8,7 @@ from bot import texts
 from bot.briefing import Briefings
 from bot.requests import parse_summary_args
 from bot.views import ThemeMenu
-from handlers.replies import answer_blocks
+from handlers.replies import answer_blocks, answer_menu
 
 router = Router(name=__name__)
 
@@ -17,6 +17,6 @@ router = Router(name=__name__)
 async def cmd_summary(message: Message, command: CommandObject, briefings: Briefings) -> None:
     result = await briefings.summary(parse_summary_args(command.args))
     if isinstance(result, ThemeMenu):
-        await message.answer(texts.render_menu(result), reply_markup=texts.theme_keyboard(result))
+        await answer_menu(message, result)
         return
     await answer_blocks(message, texts.render_briefing(result))

@@ -9,7 +9,7 @@ from bot.briefing import Briefings
 from bot.requests import clean_args
 from bot.texts.keyboards import PageCallback, TopicCallback
 from bot.views import ThemeMenu
-from handlers.replies import answer_blocks, show_page
+from handlers.replies import answer_blocks, answer_menu, show_page
 
 router = Router(name=__name__)
 
@@ -18,15 +18,14 @@ router = Router(name=__name__)
 async def cmd_topic(message: Message, command: CommandObject, briefings: Briefings) -> None:
     result = await briefings.topic(clean_args(command.args))
     if isinstance(result, ThemeMenu):
-        await message.answer(texts.render_menu(result), reply_markup=texts.theme_keyboard(result))
+        await answer_menu(message, result)
         return
     await answer_blocks(message, texts.render_topic(result), texts.topic_pager(result))
 
 
 @router.message(Command("topics", ignore_case=True))
 async def cmd_topics(message: Message, briefings: Briefings) -> None:
-    menu = await briefings.menu()
-    await message.answer(texts.render_menu(menu), reply_markup=texts.theme_keyboard(menu))
+    await answer_menu(message, await briefings.menu())
 
 
 @router.callback_query(TopicCallback.filter())
@@ -51,10 +50,7 @@ async def on_topic_page(
 ) -> None:
     theme = briefings.theme(callback_data.key)
     page = await briefings.topic_page(theme, callback_data.page) if theme else None
-    if page is None or not isinstance(callback.message, Message):
-        await callback.answer(texts.STALE_BUTTON)
+    if page is None:
+        await show_page(callback, None)
         return
-    await show_page(
-        callback, callback.message, texts.fit_one(texts.render_topic(page)),
-        texts.topic_pager(page),
-    )  # fmt: skip
+    await show_page(callback, (texts.fit_one(texts.render_topic(page)), texts.topic_pager(page)))
