@@ -8,11 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ARTICLES_DIR=/app/seeds
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY seeds ./seeds
-RUN pip install --upgrade pip setuptools && pip install .
+# Exactly the pinned versions (requirements.lock), then the project without re-resolving.
+RUN pip install --upgrade pip setuptools && pip install -r requirements.lock && pip install --no-deps .
 
 RUN useradd --create-home --uid 10001 dipbrief && mkdir -p /data && chown dipbrief /data
 USER dipbrief

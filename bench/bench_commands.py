@@ -35,23 +35,35 @@ from aiohttp import web
 from bench.synth import generate
 from bot.analysis.nlp import load_models, load_morph
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
-from bot.app import create_bot, create_dispatcher
-from bot.articles import read_article
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.lazy import LazyModels
+from bot.ingest.files import read_article
+from bot.ingest.models_loader import LazyModels
 from bot.models import Analysis, ArticleFile
-from bot.ratelimit import Limits, RateLimiter
 from bot.store import Store
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.ratelimit import Limits, RateLimiter
+from handlers import create_routers
 from tests.fake_telegram import FakeTelegram, running_fake
 
 UNIQUE_ANALYSES = 300  # real analyses, reused across the synthetic store
 NOW = dt.datetime(2025, 10, 1, 4, 0, tzinfo=dt.UTC)
 COMMANDS = (
-    "/summary", "/summary 3", "/summary кибербезопасность", "/summary неделя",
-    "/topic кибербезопасность", "/topic", "/topics", "/figures", "/figures торговля",
-    "/people", "/sources", "/search инвестиции", "/search Китай Казахстан", "/article 4242",
-)  # fmt: skip
+    "/summary",
+    "/summary 3",
+    "/summary кибербезопасность",
+    "/summary неделя",
+    "/topic кибербезопасность",
+    "/topic",
+    "/topics",
+    "/figures",
+    "/figures торговля",
+    "/people",
+    "/sources",
+    "/search инвестиции",
+    "/search Китай Казахстан",
+    "/article 4242",
+)
 GOAL_P95_MS = 20.0
 GOAL_RATIO = 3.0
 
@@ -157,11 +169,15 @@ async def run(args: argparse.Namespace) -> None:
     async with running_fake(fake), Store(db, ManualClock(NOW)) as store:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url, DB_PATH=db,
-        )  # fmt: skip
+            BOT_TOKEN=fake.token,
+            TELEGRAM_API_URL=fake.url,
+            DB_PATH=db,
+        )
         limits = Limits(per_second=1e9, chat_interval=0.0, group_per_minute=10**9, margin=0.0)
         bot = create_bot(settings, limiter=RateLimiter(limits))
-        dp = create_dispatcher(settings, store, ManualClock(NOW), LazyModels(load_morph))
+        dp = create_dispatcher(
+            settings, store, ManualClock(NOW), create_routers(), LazyModels(load_morph)
+        )
         echo = echo_dispatcher()
         ids = iter(range(1, 10**9))
         for text in COMMANDS:  # warm up: morphology, caches, connections

@@ -27,15 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from bot.app import create_bot
 from bot.clock import system_clock
 from bot.config import Settings
-from bot.delivery import Sender
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
-from bot.ratelimit import Limits, RateLimiter
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
+from bot.services.subscriptions import Subscriptions
 from bot.store import Store
-from bot.subscriptions import Subscriptions
+from bot.telegram.app import create_bot
+from bot.telegram.ratelimit import Limits, RateLimiter
+from bot.telegram.sender import Sender
+from bot.texts.subscriptions import DELIVERY_TEXTS
 from tests.test_delivery import CYBER_ARTICLE
 
 TOKEN = "123456:TEST-token"
@@ -69,14 +70,21 @@ async def prepare(db_path: Path, chats: int, models: LazyModels) -> Store:
     tomorrow = system_clock() + dt.timedelta(days=1)
     for chat_id in range(1_000_001, 1_000_001 + chats):
         await store.upsert_subscription(
-            chat_id=chat_id, chat_type="private", title=None, theme=None, thread_id=None,
-            digest_time=dt.time(9), next_digest_at=tomorrow,
-        )  # fmt: skip
+            chat_id=chat_id,
+            chat_type="private",
+            title=None,
+            theme=None,
+            thread_id=None,
+            digest_time=dt.time(9),
+            next_digest_at=tomorrow,
+        )
     article = db_path.parent / "cyber.md"
     article.write_text(CYBER_ARTICLE, encoding="utf-8")
     await Ingestor(store, models).ingest([article])
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    subscriptions = Subscriptions(store, system_clock, settings.tz, lambda _: (None, ()))
+    subscriptions = Subscriptions(
+        store, system_clock, settings.tz, lambda _: (None, ()), DELIVERY_TEXTS
+    )
     start = time.perf_counter()
     written = await subscriptions.match_new_articles()
     print(f"matching: {written} outbox rows written in {time.perf_counter() - start:.2f} s")

@@ -26,14 +26,19 @@ def main() -> None:
         articles = Path(tmp) / "articles"
         subprocess.run(
             [sys.executable, str(HERE / "synth.py"), str(articles), "--count", str(count)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+        )
         env = {**os.environ, "DB_PATH": str(Path(tmp) / "db.sqlite3"), "LOG_LEVEL": "WARNING"}
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "bot", "ingest", str(articles)],
-            env=env, cwd=HERE.parent, check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            cwd=HERE.parent,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"ingest of {count} synthetic articles: {result.stdout.strip()}")

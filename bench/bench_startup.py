@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import system_clock
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.store import Store
 
 

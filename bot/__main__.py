@@ -12,10 +12,10 @@ from pydantic import ValidationError
 
 from bot.clock import system_clock
 from bot.config import Settings, describe_error
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.logs import setup_logging
-from bot.status import render_status
+from bot.ops.status import render_status
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
@@ -87,15 +87,17 @@ async def _status(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     # aiogram is imported only by the commands that talk: it costs ~3 s and ~170 MB, which
     # `ingest` (10,000 articles: the analysis models already take ~230 MB) does without.
-    from bot import runner  # noqa: PLC0415
+    from bot.telegram import runner  # noqa: PLC0415
+    from handlers import create_routers  # noqa: PLC0415 - see above
 
-    return await runner.run(settings)
+    return await runner.run(settings, create_routers)
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import runner  # noqa: PLC0415 - see _run
+    from bot.telegram import runner  # noqa: PLC0415 - see _run
+    from handlers import create_routers  # noqa: PLC0415 - see _run
 
-    return await runner.console(settings)
+    return await runner.console(settings, create_routers)
 
 
 _COMMANDS = {"run": _run, "console": _console, "ingest": _ingest, "status": _status}

@@ -19,25 +19,20 @@ from handlers import (
 )
 
 
-def get_routers() -> list[Router]:
-    """Feature routers in matching order, ready to include in a new dispatcher."""
-    routers = [
-        start.router,
-        summary.router,
-        topic.router,
-        figures.router,
-        people.router,
-        search.router,
-        article.router,
-        inline.router,
-        subscriptions.router,
-        membership.router,
-        bad_input.router,
-        fallback.router,
-        stale.router,  # after every feature: takes only buttons nobody else understood
+def create_routers() -> list[Router]:
+    """Fresh feature routers in matching order, for one new dispatcher."""
+    return [
+        start.create_router(),
+        summary.create_router(),
+        topic.create_router(),
+        figures.create_router(),
+        people.create_router(),
+        search.create_router(),
+        article.create_router(),
+        inline.create_router(),
+        subscriptions.create_router(),
+        membership.create_router(),
+        bad_input.create_router(),
+        fallback.create_router(),
+        stale.create_router(),  # after every feature: takes only buttons nobody else understood
     ]
-    for router in routers:
-        # A router attaches to one parent and aiogram has no detach; tests and console mode
-        # build a dispatcher per run in one process, so the newest dispatcher takes them over.
-        router._parent_router = None
-    return routers

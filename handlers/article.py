@@ -5,14 +5,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import LinkPreviewOptions, Message
 
 from bot import texts
-from bot.briefing import Briefings
-from bot.requests import parse_article_number
+from bot.services.briefing import Briefings
+from bot.services.requests import parse_article_number
 from handlers.replies import answer_blocks
 
-router = Router(name=__name__)
 
-
-@router.message(Command("article", ignore_case=True), flags={"typing": True})
 async def cmd_article(message: Message, command: CommandObject, briefings: Briefings) -> None:
     if not (command.args or "").strip():
         await message.answer(texts.ARTICLE_USAGE)
@@ -25,3 +22,12 @@ async def cmd_article(message: Message, command: CommandObject, briefings: Brief
     # The one place a link preview is wanted: the article is the subject of the answer.
     preview = LinkPreviewOptions(is_disabled=False, url=view.article.url)
     await answer_blocks(message, texts.render_article(view), preview=preview)
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(
+        cmd_article, Command("article", ignore_case=True), flags={"typing": True}
+    )
+    return router

@@ -9,13 +9,11 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot import texts
-from bot.requests import BadArgument
+from bot.services.requests import BadArgument
 
 log = logging.getLogger(__name__)
-router = Router(name=__name__)
 
 
-@router.errors(ExceptionTypeFilter(BadArgument))
 async def on_bad_argument(event: ErrorEvent) -> None:
     message = event.update.message
     if message is None or not isinstance(event.exception, BadArgument):
@@ -24,7 +22,6 @@ async def on_bad_argument(event: ErrorEvent) -> None:
     await message.answer(texts.render_bad_input(event.exception.reason, example))
 
 
-@router.errors()
 async def on_unexpected_error(event: ErrorEvent) -> None:
     # A bug must not turn into silence: log the trace, tell the user briefly, go on.
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -35,3 +32,11 @@ async def on_unexpected_error(event: ErrorEvent) -> None:
             await message.answer(texts.INTERNAL_ERROR)
         elif callback is not None:
             await callback.answer(texts.INTERNAL_ERROR, show_alert=True)
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.errors.register(on_bad_argument, ExceptionTypeFilter(BadArgument))
+    router.errors.register(on_unexpected_error)
+    return router

@@ -6,10 +6,7 @@ from aiogram.types import Message
 
 from bot import texts
 
-router = Router(name=__name__)
 
-
-@router.message(F.text.startswith("/"))
 async def cmd_unknown(message: Message, bot: Bot) -> None:
     command = (message.text or "").split(maxsplit=1)[0]
     _, _, mention = command.partition("@")
@@ -19,7 +16,14 @@ async def cmd_unknown(message: Message, bot: Bot) -> None:
         await message.answer(texts.UNKNOWN_COMMAND)
 
 
-@router.message(F.chat.type == ChatType.PRIVATE)
 async def on_plain_text(message: Message) -> None:
     # Only in private chats: in groups the bot would answer every conversation.
     await message.answer(texts.PLAIN_TEXT_HINT)
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_unknown, F.text.startswith("/"))
+    router.message.register(on_plain_text, F.chat.type == ChatType.PRIVATE)
+    return router

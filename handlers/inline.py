@@ -10,15 +10,12 @@ from aiogram.types import (
 )
 
 from bot import texts
-from bot.briefing import Briefings
-from bot.requests import parse_inline_query
-
-router = Router(name=__name__)
+from bot.services.briefing import Briefings
+from bot.services.requests import parse_inline_query
 
 INLINE_CACHE_SECONDS = 60
 
 
-@router.inline_query()
 async def on_inline_query(query: InlineQuery, briefings: Briefings) -> None:
     words = parse_inline_query(query.query)
     found = await briefings.inline(words) if words is not None else []
@@ -36,3 +33,10 @@ async def on_inline_query(query: InlineQuery, briefings: Briefings) -> None:
         for head, sentence in found
     ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.inline_query.register(on_inline_query)
+    return router

@@ -5,14 +5,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.briefing import Briefings
+from bot.services.briefing import Briefings
 from bot.texts.keyboards import PageCallback
 from handlers.replies import answer_blocks, show_page
 
-router = Router(name=__name__)
 
-
-@router.message(Command("people", ignore_case=True), flags={"typing": True})
 async def cmd_people(message: Message, briefings: Briefings) -> None:
     page = await briefings.people(0)
     await message.answer(
@@ -20,7 +17,6 @@ async def cmd_people(message: Message, briefings: Briefings) -> None:
     )
 
 
-@router.callback_query(PageCallback.filter(F.view == "people"))
 async def on_people_page(
     callback: CallbackQuery, callback_data: PageCallback, briefings: Briefings
 ) -> None:
@@ -31,6 +27,18 @@ async def on_people_page(
     await show_page(callback, (texts.fit_one(texts.render_people(page)), texts.people_pager(page)))
 
 
-@router.message(Command("sources", ignore_case=True), flags={"typing": True})
 async def cmd_sources(message: Message, briefings: Briefings) -> None:
     await answer_blocks(message, texts.render_sources(await briefings.sources()))
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(
+        cmd_people, Command("people", ignore_case=True), flags={"typing": True}
+    )
+    router.callback_query.register(on_people_page, PageCallback.filter(F.view == "people"))
+    router.message.register(
+        cmd_sources, Command("sources", ignore_case=True), flags={"typing": True}
+    )
+    return router

@@ -6,7 +6,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot import texts
-from bot.views import ThemeMenu
+from bot.services.views import ThemeMenu
 
 
 async def answer_blocks(

@@ -6,10 +6,14 @@ from aiogram.types import Message
 
 from bot import texts
 
-router = Router(name=__name__)
 
-
-@router.message(CommandStart(ignore_case=True))
-@router.message(Command("help", ignore_case=True))
 async def cmd_help(message: Message) -> None:
     await message.answer(texts.render_help())
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_help, CommandStart(ignore_case=True))
+    router.message.register(cmd_help, Command("help", ignore_case=True))
+    return router

@@ -4,21 +4,17 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.admins import AdminRights, Rights
 from bot.config import Settings
-from bot.subscriptions import (
-    Ambiguous,
+from bot.services.subscriptions import (
     BadTime,
     ChatRef,
     Subscriptions,
-    UnknownTheme,
     parse_subscribe_args,
     parse_unsubscribe_args,
 )
+from bot.services.views import Ambiguous, UnknownTheme
+from bot.telegram.admins import AdminRights, Rights
 from bot.texts import subscriptions as texts
-
-router = Router(name=__name__)
-router.message.middleware(AdminRights())
 
 ADMIN_ONLY = {"admin_only": True}
 REFUSALS = {
@@ -34,11 +30,13 @@ def chat_of(message: Message) -> ChatRef:
     return ChatRef(message.chat.id, message.chat.type, message.chat.title, thread)
 
 
-@router.message(Command("subscribe", ignore_case=True), flags=ADMIN_ONLY)
 async def cmd_subscribe(
-    message: Message, command: CommandObject, rights: Rights, subscriptions: Subscriptions,
+    message: Message,
+    command: CommandObject,
+    rights: Rights,
+    subscriptions: Subscriptions,
     settings: Settings,
-) -> None:  # fmt: skip
+) -> None:
     if rights != "admin":
         await message.answer(REFUSALS[rights])
         return
@@ -54,7 +52,6 @@ async def cmd_subscribe(
     await message.answer(texts.render_subscribed(result, settings.bot_timezone))
 
 
-@router.message(Command("unsubscribe", ignore_case=True), flags=ADMIN_ONLY)
 async def cmd_unsubscribe(
     message: Message, command: CommandObject, rights: Rights, subscriptions: Subscriptions
 ) -> None:
@@ -70,7 +67,6 @@ async def cmd_unsubscribe(
         await message.answer(texts.render_unsubscribed(result))
 
 
-@router.message(Command("subscriptions", ignore_case=True))
 async def cmd_subscriptions(
     message: Message, subscriptions: Subscriptions, settings: Settings
 ) -> None:
@@ -78,10 +74,24 @@ async def cmd_subscriptions(
     await message.answer(texts.render_subscriptions(overview, settings.bot_timezone))
 
 
-@router.message(Command("resume", ignore_case=True), flags=ADMIN_ONLY)
 async def cmd_resume(message: Message, rights: Rights, subscriptions: Subscriptions) -> None:
     if rights != "admin":
         await message.answer(REFUSALS[rights])
         return
     resumed = await subscriptions.resume(message.chat.id)
     await message.answer(texts.render_resumed(resumed) if resumed else texts.NOTHING_TO_RESUME)
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.middleware(AdminRights())
+    router.message.register(
+        cmd_subscribe, Command("subscribe", ignore_case=True), flags=ADMIN_ONLY
+    )
+    router.message.register(
+        cmd_unsubscribe, Command("unsubscribe", ignore_case=True), flags=ADMIN_ONLY
+    )
+    router.message.register(cmd_subscriptions, Command("subscriptions", ignore_case=True))
+    router.message.register(cmd_resume, Command("resume", ignore_case=True), flags=ADMIN_ONLY)
+    return router

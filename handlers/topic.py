@@ -5,16 +5,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.briefing import Briefings
-from bot.requests import clean_args
+from bot.services.briefing import Briefings
+from bot.services.requests import clean_args
+from bot.services.views import ThemeMenu
 from bot.texts.keyboards import PageCallback, TopicCallback
-from bot.views import ThemeMenu
 from handlers.replies import answer_blocks, answer_menu, show_page
 
-router = Router(name=__name__)
 
-
-@router.message(Command("topic", ignore_case=True), flags={"typing": True})
 async def cmd_topic(message: Message, command: CommandObject, briefings: Briefings) -> None:
     result = await briefings.topic(clean_args(command.args))
     if isinstance(result, ThemeMenu):
@@ -23,12 +20,10 @@ async def cmd_topic(message: Message, command: CommandObject, briefings: Briefin
     await answer_blocks(message, texts.render_topic(result), texts.topic_pager(result))
 
 
-@router.message(Command("topics", ignore_case=True))
 async def cmd_topics(message: Message, briefings: Briefings) -> None:
     await answer_menu(message, await briefings.menu())
 
 
-@router.callback_query(TopicCallback.filter())
 async def on_topic(
     callback: CallbackQuery, callback_data: TopicCallback, briefings: Briefings
 ) -> None:
@@ -44,7 +39,6 @@ async def on_topic(
     )
 
 
-@router.callback_query(PageCallback.filter(F.view == "topic"))
 async def on_topic_page(
     callback: CallbackQuery, callback_data: PageCallback, briefings: Briefings
 ) -> None:
@@ -54,3 +48,13 @@ async def on_topic_page(
         await show_page(callback, None)
         return
     await show_page(callback, (texts.fit_one(texts.render_topic(page)), texts.topic_pager(page)))
+
+
+def create_router() -> Router:
+    """A fresh router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_topic, Command("topic", ignore_case=True), flags={"typing": True})
+    router.message.register(cmd_topics, Command("topics", ignore_case=True))
+    router.callback_query.register(on_topic, TopicCallback.filter())
+    router.callback_query.register(on_topic_page, PageCallback.filter(F.view == "topic"))
+    return router

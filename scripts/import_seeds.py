@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.articles import parse_article, split_front_matter
+from bot.ingest.files import parse_article, split_front_matter
 
 # Two pages carry no headline line; these are the publishers' headlines as their URLs spell them.
 MISSING_TITLES = {

@@ -13,12 +13,13 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
-from bot.app import create_bot, create_dispatcher
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.store import Store
+from bot.telegram.app import create_bot, create_dispatcher
+from handlers import create_routers
 from tests.fake_telegram import FakeTelegram, running_fake
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +150,7 @@ async def app(
     clock: ManualClock,
     models: LazyModels,
 ) -> AsyncIterator[TestApp]:
-    dp = create_dispatcher(settings, store, clock, models)
+    dp = create_dispatcher(settings, store, clock, create_routers(), models)
     bot = create_bot(settings)
     yield TestApp(bot, dp, telegram, clock)
     await bot.session.close()

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.articles import ArticleError, clean_body, clean_title, iter_article_paths, read_article
+from bot.ingest.files import (
+    ArticleError,
+    clean_body,
+    clean_title,
+    iter_article_paths,
+    read_article,
+)
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 DEBRIS = ("Комментарии0", "Russian.News.Cn", "_Russian.news.cn", "CentralAsia (KZ) -")

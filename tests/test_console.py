@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bot import texts
-from bot.console import html_to_text
+from bot.telegram.console import html_to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

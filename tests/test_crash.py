@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.clock import system_clock
-from bot.delivery import CONCURRENCY
-from bot.locking import AlreadyRunning, instance_lock
+from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.store import Store
+from bot.telegram.sender import CONCURRENCY
 from tests.conftest import ROOT
 from tests.fake_telegram import FakeTelegram
 from tests.test_delivery import CYBER_ARTICLE, CYBER_TITLE
@@ -45,9 +45,15 @@ def bot_env(
 async def start_bot(env: dict[str, str], cwd: Path, log: Path) -> asyncio.subprocess.Process:
     with log.open("ab") as stderr:  # the child keeps its own descriptor
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
-            stdout=subprocess.DEVNULL, stderr=stderr,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 async def subscribe_chats(db_path: Path) -> None:
@@ -55,9 +61,14 @@ async def subscribe_chats(db_path: Path) -> None:
         tomorrow = system_clock() + dt.timedelta(days=1)  # no digest during the test
         for chat_id in CHATS:
             await store.upsert_subscription(
-                chat_id=chat_id, chat_type="private", title=None, theme=None, thread_id=None,
-                digest_time=dt.time(9), next_digest_at=tomorrow,
-            )  # fmt: skip
+                chat_id=chat_id,
+                chat_type="private",
+                title=None,
+                theme=None,
+                thread_id=None,
+                digest_time=dt.time(9),
+                next_digest_at=tomorrow,
+            )
 
 
 def outbox(db_path: Path) -> list[tuple[int, str]]:
@@ -123,9 +134,14 @@ def test_second_process_on_same_database_refuses(
     }
     with instance_lock(db_path, "123:first-bot"):
         done = subprocess.run(
-            [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True,
-            text=True, timeout=60, check=False,
-        )  # fmt: skip
+            [sys.executable, "-m", "bot", "run"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert done.returncode == 1
     assert "refusing to start: another bot process" in done.stderr
     assert f"database {db_path}" in done.stderr

@@ -13,15 +13,17 @@ from typing import Any
 
 import pytest
 
-from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.delivery import MAX_ATTEMPTS, Sender
-from bot.ingest import Ingestor
-from bot.ratelimit import DELIVERY, Limits, RateLimiter
-from bot.status import render_status
+from bot.ingest.pipeline import Ingestor
+from bot.ops.status import render_status
+from bot.services.schedule import next_occurrence
+from bot.services.subscriptions import Subscriptions
 from bot.store import Store
-from bot.subscriptions import Subscriptions, next_occurrence
+from bot.telegram.app import create_bot
+from bot.telegram.ratelimit import DELIVERY, Limits, RateLimiter
+from bot.telegram.sender import MAX_ATTEMPTS, Sender
+from bot.texts.subscriptions import DELIVERY_TEXTS
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram, running_fake
 
@@ -76,9 +78,12 @@ class Rig:
         if chat_id < 0:
             self.telegram.set_chat_member(chat_id, ADMIN, "administrator")
         [reply] = await self.app.send_text(
-            f"/subscribe {args}".strip(), chat_id=chat_id, user_id=ADMIN, chat_type=chat_type,
+            f"/subscribe {args}".strip(),
+            chat_id=chat_id,
+            user_id=ADMIN,
+            chat_type=chat_type,
             **kwargs,
-        )  # fmt: skip
+        )
         assert reply.startswith(("Готово", "Подписка обновлена")), reply
 
     async def drop_article(
@@ -165,7 +170,7 @@ async def test_articles_older_than_the_subscription_are_not_alerted(rig: Rig) ->
 async def test_article_ingested_by_another_process_is_matched(
     rig: Rig, articles_dir: Path, db_path: Path, clock: ManualClock, models: Any
 ) -> None:
-    from bot.ingest import Ingestor
+    from bot.ingest.pipeline import Ingestor
 
     await rig.subscribe(101)
     path = articles_dir / "cyber.md"
@@ -347,10 +352,14 @@ async def subscribe_everyone(store: Store, clock: ManualClock, settings: Setting
     subscriptions += [(c, kind, t) for c, kind in GROUPS.items() for t in (None, "cybersecurity")]
     for chat_id, kind, theme in subscriptions:
         await store.upsert_subscription(
-            chat_id=chat_id, chat_type=kind, title=None, theme=theme, thread_id=None,
+            chat_id=chat_id,
+            chat_type=kind,
+            title=None,
+            theme=theme,
+            thread_id=None,
             digest_time=dt.time(10),
             next_digest_at=next_occurrence(dt.time(10), settings.tz, clock()),
-        )  # fmt: skip
+        )
 
 
 def received_once_each(telegram: FakeTelegram) -> tuple[list[str], list[str]]:
@@ -415,7 +424,7 @@ async def test_concurrent_delivery_in_real_time_stays_within_scaled_limits(
     fake.limit_per_second, fake.limit_per_chat_per_second = 30 * scale, scale
     await subscribe_everyone(store, clock, settings)
     await add_articles(store, models, articles_dir, 5)
-    subscriptions = Subscriptions(store, clock, settings.tz, lambda _: (None, ()))
+    subscriptions = Subscriptions(store, clock, settings.tz, lambda _: (None, ()), DELIVERY_TEXTS)
     await subscriptions.match_new_articles()
     clock.advance(hours=3)
     await subscriptions.enqueue_due_digests()
@@ -512,17 +521,27 @@ def test_status_command_shows_subscriptions_and_outbox(db_path: Path, tmp_path: 
         async with Store(db_path, ManualClock(dt.datetime(2025, 9, 2, tzinfo=dt.UTC))) as store:
             for chat_id, kind in ((1, "private"), (-5, "group"), (-1007, "supergroup")):
                 await store.upsert_subscription(
-                    chat_id=chat_id, chat_type=kind, title=None, theme=None, thread_id=None,
-                    digest_time=dt.time(9), next_digest_at=dt.datetime.now(dt.UTC),
-                )  # fmt: skip
+                    chat_id=chat_id,
+                    chat_type=kind,
+                    title=None,
+                    theme=None,
+                    thread_id=None,
+                    digest_time=dt.time(9),
+                    next_digest_at=dt.datetime.now(dt.UTC),
+                )
             await store.pause_chat(-5, "removed")
 
     asyncio.run(prepare())
     env = os.environ | {"DB_PATH": str(db_path), "BOT_TOKEN": "", "TMPDIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "status"], env=env, cwd=tmp_path, capture_output=True,
-        text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "status"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "articles: 5" in done.stdout
     assert "  group: 1 paused" in done.stdout
     assert "  private: 1 active" in done.stdout

@@ -3,7 +3,7 @@
 import pytest
 
 from bot import texts
-from bot.requests import (
+from bot.services.requests import (
     MAX_ARG_LENGTH,
     BadArgument,
     SummaryRequest,
@@ -141,11 +141,17 @@ async def test_anonymous_admins_of_two_groups_are_counted_apart(app: TestApp) ->
     anonymous = 1087968824
     for i in range(22):
         await app.send_text(
-            "/sources", user_id=anonymous, chat_id=-(400 + i), chat_type="supergroup",
+            "/sources",
+            user_id=anonymous,
+            chat_id=-(400 + i),
+            chat_type="supergroup",
             sender_chat={"id": -1001, "type": "supergroup", "title": "Первая"},
-        )  # fmt: skip
+        )
     replies = await app.send_text(
-        "/sources", user_id=anonymous, chat_id=-1002, chat_type="supergroup",
+        "/sources",
+        user_id=anonymous,
+        chat_id=-1002,
+        chat_type="supergroup",
         sender_chat={"id": -1002, "type": "supergroup", "title": "Вторая"},
-    )  # fmt: skip
+    )
     assert len(replies) == 1 and replies != [texts.FLOOD_NOTICE]

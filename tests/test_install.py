@@ -47,9 +47,11 @@ def test_dockerfile_steps_install_and_run_console(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], tmp_path)
     python = str(venv / "bin" / "python")
-    # RUN pip install --upgrade pip setuptools && pip install .
+    # RUN pip install --upgrade pip setuptools && pip install -r requirements.lock
+    #     && pip install --no-deps .
     run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools"], context)
-    run([python, "-m", "pip", "install", "--quiet", "."], context)
+    run([python, "-m", "pip", "install", "--quiet", "-r", "requirements.lock"], context)
+    run([python, "-m", "pip", "install", "--quiet", "--no-deps", "."], context)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.lazy import LazyModels
-from bot.ratelimit import Limits, RateLimiter
+from bot.ingest.models_loader import LazyModels
 from bot.store import Store
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.ratelimit import Limits, RateLimiter
+from handlers import create_routers
 from tests.briefing_updates import callback, inline_query
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram
@@ -28,9 +29,20 @@ MENTIONS = ("", "@dipbrief_bot", "@DipBrief_Bot")  # usernames are case-insensit
 # Emoji, RTL mark, RTL override, zero-width joiner, NUL, bell, punctuation, HTML specials.
 NASTY = "🙂\u200f\u202e\u200d\x00\x07!?.,«»<>&\"'"
 WORDS = (
-    "кибербезопасность", "неделя", "месяц", "3", "0", "999", "торговля", "кибер", "ШОС", "все",
-    "08:30", "9.00", "25:00",
-)  # fmt: skip
+    "кибербезопасность",
+    "неделя",
+    "месяц",
+    "3",
+    "0",
+    "999",
+    "торговля",
+    "кибер",
+    "ШОС",
+    "все",
+    "08:30",
+    "9.00",
+    "25:00",
+)
 PROPERTY_SETTINGS = settings(
     max_examples=60,
     deadline=None,
@@ -53,7 +65,7 @@ async def fast_app(
     settings: Settings, store: Store, telegram: FakeTelegram, clock: object, models: LazyModels
 ) -> AsyncIterator[TestApp]:
     """The app with the outgoing rate limiter opened up: examples send hundreds of messages."""
-    dp = create_dispatcher(settings, store, clock, models)  # type: ignore[arg-type]
+    dp = create_dispatcher(settings, store, clock, create_routers(), models)  # type: ignore[arg-type]
     limits = Limits(per_second=1e9, chat_interval=0.0, group_per_minute=10**9, margin=0.0)
     bot = create_bot(settings, limiter=RateLimiter(limits))
     yield TestApp(bot, dp, telegram, clock)  # type: ignore[arg-type]

@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
-from bot.requests import fts_query
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
+from bot.services.requests import fts_query
 from bot.store import Store
 from bot.store.readcache import ReadCache
 

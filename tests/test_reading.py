@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.store import Store
 from bot.texts import reading
 from tests.briefing_updates import callback

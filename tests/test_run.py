@@ -21,10 +21,15 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Pr
         "TMPDIR": str(tmp_path),  # the token lock goes here, not into the shared /tmp
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    )
 
 
 async def test_bot_polls_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -32,13 +37,17 @@ async def test_bot_polls_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
         process = await start_bot(fake, tmp_path)
         try:
             await fake.until(lambda: fake.pollers_waiting > 0, timeout=60)
-            fake.add_update({
-                "message": {
-                    "message_id": 1, "date": 1756700000, "text": "/help",
-                    "chat": {"id": 7, "type": "private", "first_name": "Айгуль"},
-                    "from": {"id": 7, "is_bot": False, "first_name": "Айгуль"},
-                },
-            })  # fmt: skip
+            fake.add_update(
+                {
+                    "message": {
+                        "message_id": 1,
+                        "date": 1756700000,
+                        "text": "/help",
+                        "chat": {"id": 7, "type": "private", "first_name": "Айгуль"},
+                        "from": {"id": 7, "is_bot": False, "first_name": "Айгуль"},
+                    },
+                }
+            )
             [reply] = await fake.wait_for("sendMessage", timeout=30)
             assert "/summary" in reply["text"] and reply["chat_id"] == 7
             assert fake.sent("setMyCommands"), "the command menu is published at start"

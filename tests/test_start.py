@@ -6,8 +6,8 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 
 from bot import texts
-from bot.app import set_commands
 from bot.store import Store
+from bot.telegram.app import set_commands
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram
 

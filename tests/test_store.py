@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.analysis.pipeline import ANALYSIS_VERSION
-from bot.articles import MAX_FILE_BYTES
 from bot.clock import ManualClock
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.files import MAX_FILE_BYTES
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.store import Store, StoreError
 from bot.store.schema import MIGRATIONS
 
@@ -185,9 +185,14 @@ async def test_concurrent_writers_on_one_connection_take_turns(
         "Новость\nКазахстан и Китай подписали соглашение.", "utf-8"
     )
     subscribe = store.upsert_subscription(
-        chat_id=-100, chat_type="supergroup", title="Группа", theme=None, thread_id=None,
-        digest_time=dt.time(9, 0), next_digest_at=clock() + dt.timedelta(hours=5),
-    )  # fmt: skip
+        chat_id=-100,
+        chat_type="supergroup",
+        title="Группа",
+        theme=None,
+        thread_id=None,
+        digest_time=dt.time(9, 0),
+        next_digest_at=clock() + dt.timedelta(hours=5),
+    )
     report, (_, created) = await asyncio.gather(
         Ingestor(store, models).ingest([articles_dir]), subscribe
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.subscriptions import BadTime, parse_subscribe_args, parse_unsubscribe_args
+from bot.services.subscriptions import BadTime, parse_subscribe_args, parse_unsubscribe_args
 from bot.texts import subscriptions as texts
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram

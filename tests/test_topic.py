@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels
+from bot.ingest.models_loader import LazyModels
+from bot.ingest.pipeline import Ingestor
 from bot.store import Store
 from tests.briefing_updates import callback
 from tests.conftest import SEEDS, TestApp

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,13 @@ from navec import Navec
 from slovnet import NER
 
 from bot.analysis.inflection import noun_stem
+from bot.analysis.words import ABBR_RE, WORD_RE
 
 NAVEC_FILE = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
 NER_FILE = "data/model/slovnet_ner_news_v1.tar"
 LEMMA_CACHE_SIZE = 200_000
 PARSE_CACHE_SIZE = 20_000  # full parse lists, for the few words that are names
 
-# A word: letters/digits, optionally joined by hyphens ("Касым-Жомарт", "торгово-экономический").
-WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
-# Short all-caps words are abbreviations: pymorphy reads "ИИ" as a form of the name "Ия".
-ABBR_RE = re.compile(r"[A-ZА-ЯЁ]{2,6}")
 # Guessed tags that make an unknown capitalised word a name to strip case endings from.
 NAME_GUESS_TAGS = frozenset({"Name", "Surn", "Patr", "Geox"})
 

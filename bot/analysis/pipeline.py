@@ -6,11 +6,12 @@ from bot.analysis.entities import extract_entities
 from bot.analysis.figures import extract_figures
 from bot.analysis.lang import detect_language
 from bot.analysis.models import Analysis
-from bot.analysis.nlp import WORD_RE, NlpModels
+from bot.analysis.nlp import NlpModels
 from bot.analysis.sentences import split_sentences
 from bot.analysis.summary import content_lemmas, summarise
 from bot.analysis.theme_scores import score_themes
 from bot.analysis.themes import ThemeBook, load_themes
+from bot.analysis.words import WORD_RE
 
 # Bump whenever analyse_article gives a different Analysis for the same title and body (rules,
 # data files, lemmas, ranking); stored articles analysed by an older version are re-analysed.

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
 
-from bot.analysis.nlp import WORD_RE, NlpModels
+from bot.analysis.words import WORD_RE
+
+if TYPE_CHECKING:  # renderers import Theme: only the analysis passes real models in
+    from bot.analysis.nlp import NlpModels
 
 SYNONYM_WEIGHT = 3.0  # a theme's name or synonym decides the theme alone unless keywords say less
 FUZZY_CUTOFF = 85.0  # "кибербезопастность" vs "кибербезопасность" scores ~94

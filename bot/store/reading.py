@@ -207,10 +207,14 @@ class ReadingQueries(ArticleQueries):
         if not rows:
             return 0, ()
         page = [
-            (str(r["kind"]), str(r["name"]), int(r["total"]),
-             sorted(int(i) for i in str(r["ids"]).split(",")))
+            (
+                str(r["kind"]),
+                str(r["name"]),
+                int(r["total"]),
+                sorted(int(i) for i in str(r["ids"]).split(",")),
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
         heads = await self.get_heads({i for *_, ids in page for i in ids})
         return int(rows[0]["n"]), tuple(
             (kind, name, total, tuple(heads[i] for i in ids if i in heads))
@@ -225,10 +229,13 @@ class ReadingQueries(ArticleQueries):
             " GROUP BY source ORDER BY n DESC, latest DESC"
         )
         return tuple(
-            (row["source"], int(row["n"]),
-             dt.date.fromisoformat(row["latest"]) if row["latest"] else None)
+            (
+                row["source"],
+                int(row["n"]),
+                dt.date.fromisoformat(row["latest"]) if row["latest"] else None,
+            )
             for row in rows
-        )  # fmt: skip
+        )
 
     @cached
     async def search_sentences(
@@ -246,7 +253,9 @@ class ReadingQueries(ArticleQueries):
             (match, limit),
         )
         return tuple(
-            (ArticleHead(**head_fields(row)),
-             Span(start=row["start"], stop=row["stop"], text=row["text"]))
+            (
+                ArticleHead(**head_fields(row)),
+                Span(start=row["start"], stop=row["stop"], text=row["text"]),
+            )
             for row in rows
-        )  # fmt: skip
+        )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 
 from bot.models import ArticleHead, KeySentence
-from bot.requests import MAX_ARG_LENGTH, MAX_SUMMARY, BadReason
-from bot.texts.grammar import NBSP, count_of, format_date, quoted
-from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
-from bot.views import Briefing, Hit, SearchResult, ThemeMenu, TopicPage
+from bot.services.requests import MAX_ARG_LENGTH, MAX_SUMMARY, BadReason
+from bot.services.views import Briefing, Hit, SearchResult, ThemeMenu, TopicPage
+from bot.texts.grammar import MATERIALS, NBSP, count_of, format_date, quoted
+from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, plain_text, visible_length
 
-MATERIALS = ("материал", "материала", "материалов")
 SOURCES = ("источник", "источника", "источников")
 SNIPPET_WIDTH = 240  # characters of a matched sentence shown around the first match
 TITLE_WIDTH = 200  # a listed title is cut here, so a page of five always fits one message
@@ -31,7 +29,6 @@ BAD_INPUT = {
 }
 PERIOD_TITLES = {"week": "за неделю", "month": "за месяц"}
 
-_TAG = re.compile(r"<[^>]*>")
 _NUMBER_SPACE = re.compile(r"(?<=\d) (?=[^\W\d_])")  # «44 млрд» must not break across lines
 
 
@@ -68,7 +65,7 @@ def fit_one(blocks: list[str], limit: int = MESSAGE_LIMIT) -> str:
     text = "\n\n".join(blocks)
     if visible_length(text) <= limit:
         return text
-    plain = html.unescape(_TAG.sub("", text))  # one giant block: show its start as plain text
+    plain = plain_text(text)  # one giant block: show its start as plain text
     return esc(shorten(plain, limit // 2))
 
 

@@ -12,8 +12,11 @@ class CommandInfo(NamedTuple):
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("summary", "Брифинг по последним материалам", "/summary, /summary 3, "
-                "/summary кибербезопасность, /summary неделя"),
+    CommandInfo(
+        "summary",
+        "Брифинг по последним материалам",
+        "/summary, /summary 3, /summary кибербезопасность, /summary неделя",
+    ),
     CommandInfo("topic", "Материалы по теме", "/topic кибербезопасность"),
     CommandInfo("topics", "Все темы с числом материалов", "/topics"),
     CommandInfo("figures", "Ключевые цифры с источниками", "/figures, /figures торговля"),
@@ -21,14 +24,18 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("sources", "Источники и даты", "/sources"),
     CommandInfo("search", "Поиск по словам в любой форме", "/search инвестиции"),
     CommandInfo("article", "Один материал целиком", "/article 2"),
-    CommandInfo("subscribe", "Подписка на новые материалы и дайджест",
-                "/subscribe, /subscribe кибербезопасность 08:30"),
-    CommandInfo("unsubscribe", "Отменить подписку", "/unsubscribe кибербезопасность, "
-                "/unsubscribe все"),
+    CommandInfo(
+        "subscribe",
+        "Подписка на новые материалы и дайджест",
+        "/subscribe, /subscribe кибербезопасность 08:30",
+    ),
+    CommandInfo(
+        "unsubscribe", "Отменить подписку", "/unsubscribe кибербезопасность, /unsubscribe все"
+    ),
     CommandInfo("subscriptions", "Что получает этот чат", "/subscriptions"),
     CommandInfo("resume", "Возобновить приостановленные подписки", "/resume"),
     CommandInfo("help", "Справка по командам", "/help"),
-)  # fmt: skip
+)
 
 GREETING = (
     "<b>Дипбриф</b> — брифинги по казахстанско-китайским отношениям: саммиты, ШОС, торговля, "

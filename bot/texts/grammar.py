@@ -5,10 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 NBSP = "\u00a0"
-_MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
+_MONTHS_GENITIVE = tuple(
+    [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ]
+)
+MATERIALS = ("материал", "материала", "материалов")  # every count of articles
 
 
 def plural(count: int, forms: tuple[str, str, str]) -> str:

@@ -7,9 +7,8 @@ from typing import Literal
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.views import PeoplePage, ThemeMenu, TopicPage
+from bot.services.views import PeoplePage, ThemeMenu, TopicPage
 
-MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 THEME_BUTTONS_PER_ROW = 2
 
 PageView = Literal["topic", "people"]

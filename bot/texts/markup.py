@@ -26,10 +26,14 @@ def bold(text: str) -> str:
     return f"<b>{esc(text)}</b>"
 
 
+def plain_text(markup: str) -> str:
+    """The text Telegram shows for this markup: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", markup))
+
+
 def visible_length(markup: str) -> int:
-    """Length as Telegram counts it: tags removed, entities decoded, UTF-16 code units."""
-    plain = html.unescape(_TAG.sub("", markup))
-    return len(plain.encode("utf-16-le")) // 2
+    """Length as Telegram counts it, in UTF-16 code units."""
+    return len(plain_text(markup).encode("utf-16-le")) // 2
 
 
 def split_messages(
@@ -60,7 +64,7 @@ def _fit(block: str, limit: int) -> list[str]:
     if len(lines) > 1:
         return split_messages(lines, limit, separator="\n")
     # One enormous line: drop its markup and cut the plain text (rare: a giant paragraph).
-    return [esc(chunk) for chunk in _cut_plain(html.unescape(_TAG.sub("", block)), limit)]
+    return [esc(chunk) for chunk in _cut_plain(plain_text(block), limit)]
 
 
 def _cut_plain(text: str, limit: int) -> list[str]:

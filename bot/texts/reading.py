@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from bot.briefing import FIGURES_RECENT, PEOPLE_RECENT
 from bot.models import ArticleHead, Span
+from bot.services.views import (
+    FIGURES_RECENT,
+    PEOPLE_RECENT,
+    ArticleView,
+    FigureBoard,
+    FigureEntry,
+    PeoplePage,
+    PersonRow,
+    SourceRow,
+)
 from bot.texts.briefing import (
-    MATERIALS,
     NO_SOURCE,
     SOURCES,
     citation,
@@ -13,9 +21,8 @@ from bot.texts.briefing import (
     nbsp_numbers,
     shorten,
 )
-from bot.texts.grammar import count_of, format_date, quoted
+from bot.texts.grammar import MATERIALS, count_of, format_date, quoted
 from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, visible_length
-from bot.views import ArticleView, FigureBoard, FigureEntry, PeoplePage, PersonRow, SourceRow
 
 MENTIONS = ("упоминание", "упоминания", "упоминаний")
 FIGURE_CONTEXT = 160  # characters of the sentence around a figure

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.models import ArticleHead, KeySentence
-from bot.texts.grammar import count_of, format_date, quoted
+from bot.services.views import DeliveryTexts, Overview, Resumed, Subscribed, Unsubscribed
+from bot.texts.briefing import citation
+from bot.texts.grammar import MATERIALS, count_of, format_date, quoted
 from bot.texts.markup import bold, esc, link, split_messages
 
-if TYPE_CHECKING:  # the service imports these renderers: no import cycle at run time
+if TYPE_CHECKING:
     from bot.analysis.themes import Theme
-    from bot.subscriptions import Overview, Resumed, Subscribed, Unsubscribed
 
-ARTICLES = ("материал", "материала", "материалов")
 ALERT_SENTENCES = 2  # an alert quotes the article's two most central sentences
 DIGEST_SENTENCES = 1
 
@@ -65,11 +65,19 @@ def render_bad_time(value: str) -> str:
 
 # Digest times are in BOT_TIMEZONE; users read a city, not an IANA identifier.
 ZONE_CITIES = {
-    "Asia/Almaty": "Алматы", "Asia/Qostanay": "Костаная", "Asia/Aqtobe": "Актобе",
-    "Asia/Aqtau": "Актау", "Asia/Oral": "Уральска", "Asia/Atyrau": "Атырау",
-    "Asia/Shanghai": "Пекина", "Asia/Urumqi": "Урумчи", "Asia/Bishkek": "Бишкека",
-    "Asia/Tashkent": "Ташкента", "Europe/Moscow": "Москвы", "UTC": "UTC",
-}  # fmt: skip
+    "Asia/Almaty": "Алматы",
+    "Asia/Qostanay": "Костаная",
+    "Asia/Aqtobe": "Актобе",
+    "Asia/Aqtau": "Актау",
+    "Asia/Oral": "Уральска",
+    "Asia/Atyrau": "Атырау",
+    "Asia/Shanghai": "Пекина",
+    "Asia/Urumqi": "Урумчи",
+    "Asia/Bishkek": "Бишкека",
+    "Asia/Tashkent": "Ташкента",
+    "Europe/Moscow": "Москвы",
+    "UTC": "UTC",
+}
 
 
 def zone_label(tz: str) -> str:
@@ -167,15 +175,10 @@ def render_resumed(resumed: Resumed) -> str:
     if not resumed.missed:
         return "Доставка возобновлена. Пока она стояла, новых материалов не было."
     return (
-        f"Доставка возобновлена. Пока она стояла, вышло {count_of(resumed.missed, ARTICLES)}: "
+        f"Доставка возобновлена. Пока она стояла, вышло {count_of(resumed.missed, MATERIALS)}: "
         "присылать их по одному не буду, чтобы не засыпать чат. "
         f"Кратко о последних — /summary {resumed.summary_count}"
     )
-
-
-def _citation(head: ArticleHead) -> str:
-    source = esc(head.source or "источник не указан")
-    return f"{source}, {format_date(head.published)}"
 
 
 def render_alert(
@@ -183,7 +186,7 @@ def render_alert(
 ) -> list[str]:
     """A new article for a subscription: title link, source, date, key sentences."""
     header = bold("Новый материал") + (f" · {esc(theme_label(theme))}" if theme else "")
-    blocks = [f"{header}\n{link(head.url, head.title)}\n{_citation(head)}"]
+    blocks = [f"{header}\n{link(head.url, head.title)}\n{citation(head)}"]
     quote = " ".join(esc(s.span.text) for s in sentences[:ALERT_SENTENCES])
     if quote:
         blocks.append(f"<blockquote>{quote}</blockquote>")
@@ -196,11 +199,14 @@ def render_digest(
 ) -> list[str]:
     """The daily digest: every article of the past 24 hours with its most central sentence."""
     title = f"Дайджест за {format_date(day)}"
-    header = f"{bold(title)} · {esc(theme_label(theme))}: {count_of(len(items), ARTICLES)}"
+    header = f"{bold(title)} · {esc(theme_label(theme))}: {count_of(len(items), MATERIALS)}"
     blocks = [header]
     for number, (head, sentences) in enumerate(items, start=1):
-        lines = [f"{number}. {link(head.url, head.title)}", _citation(head)]
+        lines = [f"{number}. {link(head.url, head.title)}", citation(head)]
         lines += [f"<i>{esc(s.span.text)}</i>" for s in sentences[:DIGEST_SENTENCES]]
         lines.append(f"Целиком: /article {head.id}")
         blocks.append("\n".join(lines))
     return split_messages(blocks)
+
+
+DELIVERY_TEXTS = DeliveryTexts(alert=render_alert, digest=render_digest)

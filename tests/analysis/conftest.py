@@ -10,7 +10,7 @@ import pytest
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels, load_models
 from bot.analysis.pipeline import analyse_article
-from bot.articles import read_article
+from bot.ingest.files import read_article
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_NAMES = (

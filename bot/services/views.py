@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.analysis.themes import Theme
-from bot.models import ArticleHead, Figure, KeySentence, Span, StoredArticle
-from bot.requests import Period
+from bot.models import ArticleHead, Figure, KeySentence, Span, StoredArticle, Subscription
+from bot.services.requests import Period
 
 FigureGroup = Literal["money", "growth", "counts", "dates"]
+
+PEOPLE_RECENT = 100  # /people counts mentions in the latest articles: bounded at 10,000 stored
+FIGURES_RECENT = 10  # /figures reads the figures of the latest articles
 
 
 @dataclass(frozen=True)
@@ -109,4 +113,55 @@ class ArticleView:
     themes: tuple[Theme, ...]
 
 
-# --- the service ------------------------------------------------------------------------------
+# --- subscriptions: what the service answers, what bot/texts/subscriptions renders
+
+
+@dataclass(frozen=True)
+class Resumed:
+    missed: int
+    summary_count: int  # for «/summary N», capped at what /summary accepts
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    theme: Theme | None
+    subscription: Subscription
+    created: bool
+    resumed: Resumed | None  # set when this also resumed a paused chat
+
+
+@dataclass(frozen=True)
+class UnknownTheme:
+    query: str
+    suggestions: tuple[Theme, ...]
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    themes: tuple[Theme | None, ...]  # empty: everything
+    removed: int
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """`/unsubscribe` alone in a chat with several subscriptions."""
+
+    example: str | None  # a theme the chat is subscribed to, for the hint
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a chat receives (`/subscriptions`)."""
+
+    items: tuple[tuple[Theme | None, Subscription], ...]
+    paused: tuple[dt.datetime, str] | None
+
+
+@dataclass(frozen=True)
+class DeliveryTexts:
+    """The renderers of alerts and digests, given to the subscriptions service at wiring."""
+
+    alert: Callable[[ArticleHead, Sequence[KeySentence], str | None], list[str]]
+    digest: Callable[
+        [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
+    ]

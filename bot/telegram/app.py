@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -15,17 +16,17 @@ from aiogram.methods import Response
 from aiogram.types import BotCommand, Message, User
 
 from bot import texts
-from bot.admins import AdminCache
-from bot.briefing import Briefings
 from bot.clock import Clock
 from bot.config import Settings
-from bot.ingest import Ingestor
-from bot.lazy import LazyModels, LazyMorph
-from bot.middlewares import FloodControl, InFlight, Typing
-from bot.ratelimit import RateLimiter
+from bot.ingest.models_loader import LazyModels, LazyMorph
+from bot.ingest.pipeline import Ingestor
+from bot.services.briefing import Briefings
+from bot.services.subscriptions import Subscriptions
 from bot.store import Store
-from bot.subscriptions import Subscriptions
-from handlers import get_routers
+from bot.telegram.admins import AdminCache
+from bot.telegram.middlewares import FloodControl, InFlight, Typing
+from bot.telegram.ratelimit import RateLimiter
+from bot.texts.subscriptions import DELIVERY_TEXTS
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,17 @@ def create_bot(
 
 
 def create_dispatcher(
-    settings: Settings, store: Store, clock: Clock, models: LazyModels | None = None
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    routers: Sequence[Router],
+    models: LazyModels | None = None,
 ) -> Dispatcher:
-    """The dispatcher with every router and the services handlers receive by name."""
+    """The dispatcher with the given fresh routers and the services handlers receive by name.
+
+    The routers come from `handlers.create_routers()`, called by the composition root
+    (`bot.__main__`, tests): handlers depend on this package, never the other way round.
+    """
     models = models or LazyModels()
     briefings = Briefings(store, clock, settings.tz, LazyMorph(models))
     dp = Dispatcher(
@@ -67,7 +76,7 @@ def create_dispatcher(
         models=models,
         ingestor=Ingestor(store, models),
         briefings=briefings,
-        subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve),
+        subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
         admins=AdminCache(clock),
         inflight=InFlight(),
     )
@@ -76,7 +85,7 @@ def create_dispatcher(
     dp.message.outer_middleware(flood)
     dp.callback_query.outer_middleware(flood)
     dp.message.middleware(Typing())
-    dp.include_routers(*get_routers())
+    dp.include_routers(*routers)
     return dp
 
 

@@ -36,9 +36,8 @@ from aiogram.exceptions import (
 
 from bot.clock import Clock
 from bot.models import Delivery
-from bot.ratelimit import DELIVERY, Sleep
 from bot.store import Store
-from bot.subscriptions import Subscriptions
+from bot.telegram.ratelimit import DELIVERY, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -233,19 +232,3 @@ class Sender:
         await self.store.mark_retry(
             row.id, at=self.clock() + dt.timedelta(seconds=delay), error=error
         )
-
-
-async def schedule_forever(
-    subscriptions: Subscriptions, sender: Sender, tick: float = 1.0
-) -> None:
-    """Match new articles (from a rescan or `python -m bot ingest`) and due digests, forever."""
-    while True:
-        try:
-            written = await subscriptions.match_new_articles()
-            written += await subscriptions.enqueue_due_digests()
-        except Exception:  # a broken tick must not stop deliveries; the next one retries
-            log.exception("matching or digest scheduling failed")
-        else:
-            if written:
-                sender.wake()
-        await asyncio.sleep(tick)

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
-from bot.articles import ArticleError, iter_article_paths, read_article
+from bot.ingest.files import ArticleError, iter_article_paths, read_article
 from bot.models import ArticleFile
 from bot.store import Store
 

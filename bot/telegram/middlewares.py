@@ -106,9 +106,11 @@ class Typing(BaseMiddleware):
             return await handler(event, data)
         thread = event.message_thread_id if event.is_topic_message else None
         async with ChatActionSender.typing(
-            bot=data["bot"], chat_id=event.chat.id, message_thread_id=thread,
+            bot=data["bot"],
+            chat_id=event.chat.id,
+            message_thread_id=thread,
             initial_sleep=data.get("typing_delay", TYPING_DELAY),
-        ):  # fmt: skip
+        ):
             return await handler(event, data)
 
 

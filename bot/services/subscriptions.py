@@ -13,14 +13,22 @@ from zoneinfo import ZoneInfo
 from bot.analysis.themes import Theme, ThemeBook, load_themes
 from bot.clock import Clock
 from bot.models import ArticleHead, KeySentence, NewDelivery, Subscription
-from bot.requests import MAX_SUMMARY, clean_args
+from bot.services.requests import MAX_SUMMARY, clean_args
+from bot.services.schedule import DAY, digest_end, next_occurrence
+from bot.services.views import (
+    Ambiguous,
+    DeliveryTexts,
+    Overview,
+    Resumed,
+    Subscribed,
+    UnknownTheme,
+    Unsubscribed,
+)
 from bot.store import Store
-from bot.texts.subscriptions import render_alert, render_digest
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DIGEST_TIME = dt.time(9, 0)
-DAY = dt.timedelta(days=1)
 ALL_WORDS = frozenset({"все", "всё", "всем", "all"})  # "/unsubscribe все"
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
@@ -72,15 +80,6 @@ def parse_unsubscribe_args(args: str | None) -> str | None:
     return "" if text.lower() in ALL_WORDS else text
 
 
-def next_occurrence(at: dt.time, tz: ZoneInfo, after: dt.datetime) -> dt.datetime:
-    """The first moment strictly after `after` when local time in tz reads `at` (UTC)."""
-    local = after.astimezone(tz)
-    candidate = dt.datetime.combine(local.date(), at, tzinfo=tz)
-    if candidate <= local:
-        candidate = dt.datetime.combine(local.date() + DAY, at, tzinfo=tz)
-    return candidate.astimezone(dt.UTC)
-
-
 @dataclass(frozen=True)
 class ChatRef:
     """The chat a command came from, as Telegram described it."""
@@ -91,52 +90,19 @@ class ChatRef:
     thread_id: int | None  # forum topic of the command, if any
 
 
-@dataclass(frozen=True)
-class Resumed:
-    missed: int
-    summary_count: int  # for «/summary N», capped at what /summary accepts
-
-
-@dataclass(frozen=True)
-class Subscribed:
-    theme: Theme | None
-    subscription: Subscription
-    created: bool
-    resumed: Resumed | None  # set when this also resumed a paused chat
-
-
-@dataclass(frozen=True)
-class UnknownTheme:
-    query: str
-    suggestions: tuple[Theme, ...]
-
-
-@dataclass(frozen=True)
-class Unsubscribed:
-    themes: tuple[Theme | None, ...]  # empty: everything
-    removed: int
-
-
-@dataclass(frozen=True)
-class Ambiguous:
-    """`/unsubscribe` alone in a chat with several subscriptions."""
-
-    example: str | None  # a theme the chat is subscribed to, for the hint
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What a chat receives (`/subscriptions`)."""
-
-    items: tuple[tuple[Theme | None, Subscription], ...]
-    paused: tuple[dt.datetime, str] | None
-
-
 class Subscriptions:
     """Chat subscriptions and the outbox rows they produce."""
 
-    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, resolve: Resolver) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        tz: ZoneInfo,
+        resolve: Resolver,
+        texts: DeliveryTexts,
+    ) -> None:
         self.store = store
+        self.texts = texts
         self.clock = clock
         self.tz = tz
         self._resolve = resolve
@@ -154,10 +120,14 @@ class Subscriptions:
                 return UnknownTheme(request.theme, suggestions)
         at = request.at or DEFAULT_DIGEST_TIME
         subscription, created = await self.store.upsert_subscription(
-            chat_id=chat.id, chat_type=chat.type, title=chat.title,
-            theme=theme.slug if theme else None, thread_id=chat.thread_id, digest_time=at,
+            chat_id=chat.id,
+            chat_type=chat.type,
+            title=chat.title,
+            theme=theme.slug if theme else None,
+            thread_id=chat.thread_id,
+            digest_time=at,
             next_digest_at=next_occurrence(at, self.tz, self.clock()),
-        )  # fmt: skip
+        )
         # An admin subscribing in a paused chat shows the bot can write here again.
         resumed = await self.resume(chat.id)
         return Subscribed(theme, subscription, created, resumed)
@@ -227,6 +197,10 @@ class Subscriptions:
                 log.info("article %d matched %d subscriptions", article_id, len(subscriptions))
         return written
 
+    async def tick(self) -> int:
+        """One scheduling step: alerts for new articles, then due digests; rows written."""
+        return await self.match_new_articles() + await self.enqueue_due_digests()
+
     async def enqueue_due_digests(self) -> int:
         """Write the digests whose time has come (none when a day had no articles)."""
         now = self.clock()
@@ -237,22 +211,23 @@ class Subscriptions:
             rendered: dict[tuple[str | None, dt.datetime], list[str]] = {}
             deliveries: list[NewDelivery] = []
             for sub in due:
-                # After downtime only the latest missed digest is sent, not one per day.
-                stop = max(
-                    sub.next_digest_at, next_occurrence(sub.digest_time, self.tz, now - DAY)
-                )
+                stop = digest_end(sub, self.tz, now)
                 key = (sub.theme, stop)
                 if key not in rendered:
                     rendered[key] = await self._digest(sub.theme, stop)
                 day = stop.astimezone(self.tz).date()
                 deliveries += [
                     NewDelivery(
-                        key=f"digest:{sub.id}:{day}:{part}", kind="digest", chat_id=sub.chat_id,
-                        thread_id=sub.thread_id, subscription_id=sub.id, article_id=None,
+                        key=f"digest:{sub.id}:{day}:{part}",
+                        kind="digest",
+                        chat_id=sub.chat_id,
+                        thread_id=sub.thread_id,
+                        subscription_id=sub.id,
+                        article_id=None,
                         text=text,
                     )
                     for part, text in enumerate(rendered[key])
-                ]  # fmt: skip
+                ]
             next_digests = {s.id: next_occurrence(s.digest_time, self.tz, now) for s in due}
             return await self.store.enqueue_deliveries(deliveries, next_digests=next_digests)
 
@@ -276,19 +251,23 @@ class Subscriptions:
                 texts[sub.theme] = self._render_alert(head, sentences, sub.theme)
             deliveries += [
                 NewDelivery(
-                    key=f"alert:{chat_id}:{thread_id or 0}:{article_id}:{part}", kind="alert",
-                    chat_id=chat_id, thread_id=thread_id, subscription_id=sub.id,
-                    article_id=article_id, text=text,
+                    key=f"alert:{chat_id}:{thread_id or 0}:{article_id}:{part}",
+                    kind="alert",
+                    chat_id=chat_id,
+                    thread_id=thread_id,
+                    subscription_id=sub.id,
+                    article_id=article_id,
+                    text=text,
                 )
                 for part, text in enumerate(texts[sub.theme])
-            ]  # fmt: skip
+            ]
         return deliveries
 
     def _render_alert(
         self, head: ArticleHead, sentences: Sequence[KeySentence], slug: str | None
     ) -> list[str]:
         theme = self._theme(slug)
-        return render_alert(head, sentences, theme.name if theme else None)
+        return self.texts.alert(head, sentences, theme.name if theme else None)
 
     async def _digest(self, slug: str | None, stop: dt.datetime) -> list[str]:
         ids = await self.store.articles_added(stop - DAY, stop, slug)
@@ -299,7 +278,7 @@ class Subscriptions:
         theme = self._theme(slug)
         items = [(heads[i], summaries[i]) for i in ids if i in heads]
         day = stop.astimezone(self.tz).date()
-        return render_digest(day, items, theme.name if theme else None)
+        return self.texts.digest(day, items, theme.name if theme else None)
 
     def _theme(self, slug: str | None) -> Theme | None:
         if slug is None:

@@ -1,4 +1,4 @@
-"""Services: store + analysis -> what a reading command shows (see bot.views)."""
+"""Services: store + analysis -> what a reading command shows (see bot.services.views)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from bot.analysis.summary import group_near_duplicates
 from bot.analysis.themes import Theme, ThemeBook, lemma_seq, load_themes, resolve_theme
 from bot.clock import Clock
 from bot.models import ArticleHead, Figure, KeySentence, Span
-from bot.requests import (
+from bot.services.requests import (
     Period,
     SummaryRequest,
     fts_query,
 )
-from bot.store import Store
-from bot.views import (
+from bot.services.views import (
+    FIGURES_RECENT,
+    PEOPLE_RECENT,
     ArticleView,
     Briefing,
     BriefItem,
@@ -34,19 +35,24 @@ from bot.views import (
     ThemeMenu,
     TopicPage,
 )
+from bot.store import Store
 
 PERIOD_DAYS = {"week": 7, "month": 30}
 TOPIC_PAGE = 5
 PEOPLE_PAGE = 10
-PEOPLE_RECENT = 100  # /people counts mentions in the latest articles: bounded at 10,000 stored
-FIGURES_RECENT = 10  # /figures reads the figures of the latest articles
 SEARCH_LIMIT = 10
 INLINE_LIMIT = 10
 
 FIGURE_GROUPS: dict[str, FigureGroup] = {
-    "money": "money", "percent": "growth", "multiplier": "growth", "count": "counts",
-    "measure": "counts", "anniversary": "dates", "ordinal": "dates", "target_year": "dates",
-}  # fmt: skip
+    "money": "money",
+    "percent": "growth",
+    "multiplier": "growth",
+    "count": "counts",
+    "measure": "counts",
+    "anniversary": "dates",
+    "ordinal": "dates",
+    "target_year": "dates",
+}
 
 
 def marks_in(text: str, lemmas: set[str], models: NlpModels) -> tuple[tuple[int, int], ...]:
@@ -127,8 +133,10 @@ class Briefings:
         return Briefing(
             items=tuple(BriefItem(h, sentences) for h, sentences in briefs),
             same_story=tuple((k, tuple(by_id[i] for i in ids)) for k, ids in shared),
-            theme=theme, period=request.period, since=since,
-        )  # fmt: skip
+            theme=theme,
+            period=request.period,
+            since=since,
+        )
 
     async def _since(self, period: Period) -> dt.date:
         newest = await self.store.newest_published()
@@ -140,8 +148,9 @@ class Briefings:
         counts = await self.store.theme_counts()
         return ThemeMenu(
             counts=tuple((t, counts.get(t.slug, 0)) for t in self.book.themes),
-            query=query, suggestions=suggestions,
-        )  # fmt: skip
+            query=query,
+            suggestions=suggestions,
+        )
 
     async def topic(self, query: str) -> TopicPage | ThemeMenu:
         """Articles of the theme the user named, most relevant first; else the menu."""

@@ -7,16 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.analysis.nlp import WORD_RE
+from bot.analysis.words import WORD_RE
 
 MAX_ARG_LENGTH = 200  # longer arguments are refused with an explanation
 DEFAULT_SUMMARY = 5
 MAX_SUMMARY = 20
 # Words a user may type after /summary for a period; inflected forms are common ("за неделю").
 PERIOD_WORDS = {
-    "неделя": "week", "неделю": "week", "недели": "week", "неделе": "week",
-    "месяц": "month", "месяца": "month", "месяце": "month",
-}  # fmt: skip
+    "неделя": "week",
+    "неделю": "week",
+    "недели": "week",
+    "неделе": "week",
+    "месяц": "month",
+    "месяца": "month",
+    "месяце": "month",
+}
 BadReason = Literal["too_long", "control", "no_words", "count", "number"]
 Period = Literal["week", "month"]
 

@@ -6,28 +6,32 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Callable, Sequence
 
-from aiogram import Dispatcher
+from aiogram import Dispatcher, Router
 
 from bot import texts
-from bot.app import create_bot, create_dispatcher, set_commands
 from bot.clock import system_clock
 from bot.config import Settings
-from bot.console import ConsoleSession, run_console
-from bot.delivery import Sender, schedule_forever
-from bot.ingest import Ingestor
-from bot.locking import AlreadyRunning, instance_lock
+from bot.ingest.pipeline import Ingestor
+from bot.ops.locking import AlreadyRunning, instance_lock
+from bot.services.schedule import schedule_forever
+from bot.services.subscriptions import Subscriptions
 from bot.store import Store
-from bot.subscriptions import Subscriptions
+from bot.telegram.app import create_bot, create_dispatcher, set_commands
+from bot.telegram.console import ConsoleSession, run_console
+from bot.telegram.sender import Sender
+from bot.texts.subscriptions import DELIVERY_TEXTS
 
 log = logging.getLogger("bot")
+RouterFactory = Callable[[], Sequence[Router]]  # handlers.create_routers
 SHUTDOWN_GRACE = 10.0  # seconds in-flight updates get to finish on SIGTERM
 
 
-async def console(settings: Settings) -> int:
+async def console(settings: Settings, routers: RouterFactory) -> int:
     """Chat in this terminal: stdin lines through the real dispatcher, replies printed."""
     async with Store(settings.db_path, system_clock) as store:
-        dp = create_dispatcher(settings, store, system_clock)
+        dp = create_dispatcher(settings, store, system_clock, routers())
         bot = create_bot(settings, session=ConsoleSession(sys.stdout, system_clock))
         await _load_articles(dp, settings)
         if sys.stdin.isatty():
@@ -37,7 +41,7 @@ async def console(settings: Settings) -> int:
     return 0
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, routers: RouterFactory) -> int:
     """Long-poll Telegram with deliveries and rescans, as the only process on this database."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     lock = instance_lock(settings.db_path, token)
@@ -47,36 +51,38 @@ async def run(settings: Settings) -> int:
         print(f"refusing to start: {exc}", file=sys.stderr)
         return 1
     try:
-        return await _serve(settings)
+        return await _serve(settings, routers)
     finally:
         lock.release()
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, routers: RouterFactory) -> int:
     # Deliveries get their own connection: their transactions never meet a handler's or an
     # ingest's on one connection (SQLite in WAL mode serialises the writers).
     async with (
         Store(settings.db_path, system_clock) as store,
         Store(settings.db_path, system_clock) as outbox,
     ):
-        dp = create_dispatcher(settings, store, system_clock)
+        dp = create_dispatcher(settings, store, system_clock, routers())
         bot = create_bot(settings)
         await _load_articles(dp, settings)
         dp.startup.register(set_commands)
         resolve = dp["briefings"].resolve
         sender = Sender(bot, outbox, system_clock)
-        subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve)
+        subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve, DELIVERY_TEXTS)
         tasks = [
             asyncio.create_task(_rescan_forever(dp, settings)),
-            asyncio.create_task(schedule_forever(subscriptions, sender)),
+            asyncio.create_task(schedule_forever(subscriptions.tick, sender.wake)),
             asyncio.create_task(sender.run_forever()),
         ]
         try:
             # start_polling installs SIGINT/SIGTERM handlers and stops polling gracefully.
             await dp.start_polling(
-                bot, handle_signals=True, close_bot_session=False,
+                bot,
+                handle_signals=True,
+                close_bot_session=False,
                 allowed_updates=dp.resolve_used_update_types(),  # my_chat_member too
-            )  # fmt: skip
+            )
         finally:
             # Polling has stopped; let updates already taken finish their replies first.
             if not await dp["inflight"].wait_idle(SHUTDOWN_GRACE):

@@ -54,11 +54,21 @@ DELIVERY: contextvars.ContextVar[bool] = contextvars.ContextVar("delivery", defa
 
 # Methods that post a message into a chat; edits, chat actions and reads are not counted.
 POSTING_METHODS = (
-    methods.SendMessage, methods.SendPhoto, methods.SendDocument, methods.SendMediaGroup,
-    methods.SendVideo, methods.SendAudio, methods.SendVoice, methods.SendAnimation,
-    methods.SendSticker, methods.SendPoll, methods.SendLocation, methods.SendContact,
-    methods.CopyMessage, methods.ForwardMessage,
-)  # fmt: skip
+    methods.SendMessage,
+    methods.SendPhoto,
+    methods.SendDocument,
+    methods.SendMediaGroup,
+    methods.SendVideo,
+    methods.SendAudio,
+    methods.SendVoice,
+    methods.SendAnimation,
+    methods.SendSticker,
+    methods.SendPoll,
+    methods.SendLocation,
+    methods.SendContact,
+    methods.CopyMessage,
+    methods.ForwardMessage,
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Files (and live sources) -> validated articles -> analysis -> store."""

@@ -1,0 +1,1 @@
+"""Operator tooling: the instance lock and the status report."""

@@ -1,0 +1,1 @@
+"""What a command or a schedule needs: request parsers, views, briefings, subscriptions."""

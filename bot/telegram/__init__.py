@@ -1,0 +1,1 @@
+"""Everything that speaks the Bot API: factories, runner, console, middlewares, sender."""
