@@ -19,6 +19,7 @@ __all__ = [
     "KeySentence",
     "NewDelivery",
     "Span",
+    "Story",
     "StoredArticle",
     "Subscription",
     "ThemeScore",
@@ -117,3 +118,16 @@ class Delivery(BaseModel):
     thread_id: int | None
     text: str
     attempts: int
+
+
+class Story(BaseModel):
+    """One event told by one or more articles (issue 12): its dates, size and title article."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    first: dt.date | None
+    last: dt.date | None
+    size: int  # articles
+    sources: int  # distinct sources
+    title_article_id: int | None

@@ -13,6 +13,7 @@ from handlers import (
     search,
     stale,
     start,
+    story,
     subscriptions,
     summary,
     topic,
@@ -24,6 +25,7 @@ def create_routers() -> list[Router]:
     return [
         start.create_router(),
         summary.create_router(),
+        story.create_router(),
         topic.create_router(),
         figures.create_router(),
         people.create_router(),

@@ -42,12 +42,23 @@ def test_console_answers_piped_commands_in_russian(tmp_path: Path) -> None:
     assert result.stdout.count(help_text) == 2  # /start and /help both answer with the help
     for info in texts.COMMANDS:
         assert f"/{info.name}" in help_text
-    # /summary reads the store the console seeded: the newest seed with its source.
+    # /summary reads the store the console seeded: the newest story, told by both seeds on
+    # the SCO summit in Tianjin, with both sources.
     summary = result.stdout.split(help_text)[-1]
-    assert "Токаев выступил на саммите ШОС в Китае" in summary
-    assert "Lada.kz (со ссылкой на Sputnik)" in summary
+    assert "Об этом сообщают 2\xa0источника" in summary
+    assert "Lada.kz (со ссылкой на Sputnik)" in summary and "CentralAsia (KZ)" in summary
     assert result.stdout.rstrip().endswith(texts.UNKNOWN_COMMAND)  # /nonsense answered last
     assert "<b>" not in result.stdout  # formatting stripped for the terminal
+
+
+def test_console_story_shows_every_article_of_the_story(tmp_path: Path) -> None:
+    # Stories are numbered as the seeds are loaded (file order): the SCO talks are the third.
+    result = run_bot(["console"], "/story 3\n/story 999\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Сюжет №3:" in result.stdout
+    assert "/article 3" in result.stdout and "/article 5" in result.stdout
+    assert "2\xa0материала, 2\xa0источника" in result.stdout
+    assert result.stdout.rstrip().endswith("Сюжета №999 нет. Свежие сюжеты — /summary")
 
 
 def test_no_token_and_no_terminal_exits_2(tmp_path: Path) -> None:

@@ -17,15 +17,23 @@ NBSP = "\u00a0"
 
 
 def article_numbers(reply: str) -> list[int]:
-    return [int(n) for n in re.findall(r"/article (\d+)", reply)]
+    """The title article of each story, in the order the stories are listed."""
+    return [int(n) for n in re.findall(r"· /story \d+ · /article (\d+)", reply)]
 
 
-async def test_summary_lists_five_latest_newest_first(app: TestApp) -> None:
+def story_blocks(reply: str) -> list[str]:
+    return [b for b in reply.split("\n\n") if re.match(r"<b>\d+\. ", b)]
+
+
+async def test_summary_lists_stories_newest_first_with_every_source(app: TestApp) -> None:
     [reply] = await app.send_text("/summary")
-    assert reply.startswith(f"<b>Брифинг</b> — 5{NBSP}материалов")
-    assert article_numbers(reply) == [5, 3, 1, 2, 4]
+    # Five articles, four stories: the two on the SCO summit in Tianjin are one.
+    assert reply.startswith(f"<b>Брифинг</b> — 4{NBSP}сюжета")
+    assert article_numbers(reply) == [3, 1, 2, 4]  # the undated DKNews story last
     for url in (LADA, CENTRALASIA, FINTEL, XINHUA, DKNEWS):
         assert f'<a href="{url}">' in reply
+    sco = story_blocks(reply)[0]
+    assert LADA in sco and CENTRALASIA in sco
 
 
 async def test_summary_dates_in_russian_and_unknown_date(app: TestApp) -> None:
@@ -35,31 +43,47 @@ async def test_summary_dates_in_russian_and_unknown_date(app: TestApp) -> None:
     assert "дата не указана" in reply  # the DKNews seed has no date
 
 
-async def test_summary_gives_two_or_three_key_sentences_each(app: TestApp) -> None:
+async def test_summary_gives_two_key_sentences_each_cited(app: TestApp) -> None:
     [reply] = await app.send_text("/summary")
-    blocks = reply.split("\n\n")[1:6]
-    for block in blocks:
-        assert 2 <= sum(line.startswith("— ") for line in block.split("\n")) <= 3
+    for block in story_blocks(reply):
+        lines = [line for line in block.split("\n") if line.startswith("— ")]
+        assert 1 <= len(lines) <= 3
+        for line in lines:
+            assert "<a href=" in line  # the source, linked
+            assert " 2025" in line or "дата не указана" in line
 
 
-async def test_summary_names_sources_reporting_the_same_thing(app: TestApp) -> None:
+async def test_summary_names_sources_reporting_the_same_story(app: TestApp) -> None:
     [reply] = await app.send_text("/summary")
-    [line] = [ln for ln in reply.split("\n\n") if ln.startswith("Об этом сообщают")]
+    sco = story_blocks(reply)[0]
+    [line] = [ln for ln in sco.split("\n") if ln.startswith("Об этом сообщают")]
     assert f"2{NBSP}источника" in line
     assert LADA in line and CENTRALASIA in line
     assert f"1{NBSP}сентября 2025" in line and f"30{NBSP}августа 2025" in line  # cited dates
+    single = story_blocks(reply)[1]
+    assert f"Об этом сообщает 1{NBSP}источник: " in single
 
 
-async def test_summary_with_number_limits_articles(app: TestApp) -> None:
+async def test_summary_story_buttons_open_story(app: TestApp, telegram: FakeTelegram) -> None:
+    [reply] = await app.send_text("/summary")
+    numbers = re.findall(r"/story (\d+)", reply)
+    keyboard = telegram.last()["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for row in keyboard for b in row] == [
+        f"story:{n}" for n in numbers
+    ]
+
+
+async def test_summary_with_number_limits_stories(app: TestApp) -> None:
     [reply] = await app.send_text("/summary 3")
-    assert f"3{NBSP}материала" in reply
-    assert article_numbers(reply) == [5, 3, 1]
+    assert f"3{NBSP}сюжета" in reply
+    assert article_numbers(reply) == [3, 1, 2]
 
 
 async def test_summary_with_theme_limits_to_it(app: TestApp) -> None:
     [reply] = await app.send_text("/summary кибербезопасность")
     assert reply.startswith("<b>Брифинг: кибербезопасность</b>")
-    assert article_numbers(reply) == [5, 1]
+    # Lada's article is on the theme: its whole story is shown, CentralAsia's article too.
+    assert article_numbers(reply) == [3, 1]
     assert FINTEL in reply and LADA in reply and XINHUA not in reply
 
 
@@ -68,13 +92,14 @@ async def test_summary_week_counts_back_from_newest_article(app: TestApp, period
     [reply] = await app.send_text(f"/summary {period}")
     assert reply.startswith("<b>Брифинг за неделю</b>")
     assert f"с 26{NBSP}августа 2025" in reply  # 1 September minus six days
-    assert article_numbers(reply) == [5, 3]
+    assert article_numbers(reply) == [3]
+    assert LADA in reply and CENTRALASIA in reply
 
 
 async def test_summary_month_includes_august(app: TestApp) -> None:
     [reply] = await app.send_text("/summary месяц")
     assert reply.startswith("<b>Брифинг за месяц</b>")
-    assert article_numbers(reply) == [5, 3]
+    assert article_numbers(reply) == [3]
 
 
 async def test_summary_typo_in_theme_still_resolves(app: TestApp) -> None:
@@ -101,7 +126,7 @@ async def test_summary_works_in_group_with_mention_and_case(app: TestApp) -> Non
         "/Summary@DipBrief_bot   2", chat_id=-100777, chat_type="supergroup"
     )
     assert len(replies) == 1
-    assert article_numbers(replies[0]) == [5, 3]
+    assert article_numbers(replies[0]) == [3, 1]
     assert app.telegram.last()["chat_id"] == -100777
 
 

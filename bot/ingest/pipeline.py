@@ -13,7 +13,8 @@ from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
 from bot.ingest.files import ArticleError, iter_article_paths, read_article
-from bot.models import ArticleFile
+from bot.ingest.stories import StorySteps
+from bot.models import ArticleFile, StoredArticle
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Ingestor:
         # at a time anyway), and every extra thread gets its own malloc arena holding NER
         # buffers (10,000 articles: 395 MB peak with the default pool).
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self.stories = StorySteps(store)  # issue 12: each stored article joins a story
 
     async def ingest(self, paths: Iterable[Path]) -> IngestReport:
         """Store new and changed article files found under these paths."""
@@ -68,6 +70,7 @@ class Ingestor:
                     seen[key] = path
                     await self._ingest_file(path, key, report)
             report.reanalysed = await self._reanalyse_stale()
+            await self.stories.backfill(self._models)
         return report
 
     async def _reanalyse_stale(self, batch: int = 100) -> int:
@@ -77,6 +80,7 @@ class Ingestor:
             for article in stale:
                 analysis = await self._analyse(article.title, article.body)
                 await self.store.replace_analysis(article.id, analysis, ANALYSIS_VERSION)
+                await self._join_story(article.id, article, analysis)
                 done += 1
         if done:
             log.info(
@@ -107,7 +111,16 @@ class Ingestor:
 
     async def _store(self, article: ArticleFile) -> int:
         analysis = await self._analyse(article.title, article.body)
-        return await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
+        article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
+        await self._join_story(article_id, article, analysis)
+        return article_id
+
+    async def _join_story(
+        self, article_id: int, article: ArticleFile | StoredArticle, analysis: Analysis
+    ) -> None:
+        await self.stories.join(
+            article_id, article.title, article.published, article.source, analysis, self._models()
+        )
 
     async def _analyse(self, title: str, body: str) -> Analysis:
         # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.

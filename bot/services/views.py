@@ -165,3 +165,53 @@ class DeliveryTexts:
     digest: Callable[
         [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
     ]
+
+
+# --- stories (issue 12): what bot/texts/stories renders
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """A key sentence of a story: verbatim from `head`, also said by `echoes`."""
+
+    sentence: KeySentence
+    head: ArticleHead
+    echoes: tuple[ArticleHead, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryEntry:
+    """One story as listed: title article, articles oldest first, key sentences, main figure."""
+
+    id: int
+    title: ArticleHead  # the most central article; its headline is the story's title
+    heads: tuple[ArticleHead, ...]
+    lines: tuple[StoryLine, ...]
+    figure: FigureEntry | None
+    china: bool
+
+    @property
+    def sources(self) -> tuple[ArticleHead, ...]:
+        """The first article of each distinct source (undated or unnamed ones count alone)."""
+        seen: dict[object, ArticleHead] = {}
+        for head in self.heads:
+            seen.setdefault(head.source or head.id, head)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class StoryBriefing:
+    """/summary from stories: ranked entries, for a theme or a period."""
+
+    entries: tuple[StoryEntry, ...]
+    theme: Theme | None = None
+    period: Period | None = None
+    since: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """/story N: the story with all its key sentences and figures by metric."""
+
+    entry: StoryEntry
+    figures: tuple[tuple[FigureEntry, ...], ...]  # one tuple per metric; values side by side

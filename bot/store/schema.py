@@ -173,4 +173,48 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE article_generation SET value = value + 1;
     END;
     """,
+    # issue 12: stories. Which story each article belongs to (with its fingerprint), the
+    # stories (dates as day ordinals, the summed fingerprint of their articles for average
+    # linkage, the article whose headline titles the story), the inverted index of the
+    # heaviest features by day (candidates within the window, not a scan), and document
+    # frequencies of features for IDF (term '' counts the articles).
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        first_day INTEGER,                  -- date.toordinal() of the first article; NULL undated
+        last_day INTEGER,
+        size INTEGER NOT NULL,
+        sources INTEGER NOT NULL,           -- distinct sources among its articles
+        title_article_id INTEGER,           -- the most central article: its headline is the title
+        centroid TEXT NOT NULL              -- JSON {feature: summed weight}
+    );
+    CREATE INDEX stories_recent ON stories(last_day DESC);
+    CREATE TABLE story_articles (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL REFERENCES stories(id),
+        day INTEGER,
+        source TEXT,
+        vector TEXT NOT NULL                -- JSON {feature: weight}, unit length
+    );
+    CREATE INDEX story_articles_by_story ON story_articles(story_id, source);
+    -- WITHOUT ROWID: the primary key is the index; a lookup is one range per term.
+    CREATE TABLE story_terms (
+        term TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES story_articles(article_id) ON DELETE CASCADE,
+        PRIMARY KEY (term, day, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_terms_by_article ON story_terms(article_id);
+    CREATE TABLE story_df (
+        term TEXT PRIMARY KEY,
+        n INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    -- Cached reads follow the article generation; story changes count as article changes.
+    CREATE TRIGGER story_articles_generation_ai AFTER INSERT ON story_articles BEGIN
+        UPDATE article_generation SET value = value + 1;
+    END;
+    CREATE TRIGGER story_articles_generation_au AFTER UPDATE ON story_articles BEGIN
+        UPDATE article_generation SET value = value + 1;
+    END;
+    """,
 )

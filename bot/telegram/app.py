@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.ingest.models_loader import LazyModels, LazyMorph
 from bot.ingest.pipeline import Ingestor
 from bot.services.briefing import Briefings
+from bot.services.stories import Stories
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.telegram.admins import AdminCache
@@ -76,6 +77,7 @@ def create_dispatcher(
         models=models,
         ingestor=Ingestor(store, models),
         briefings=briefings,
+        stories=Stories(store, clock, settings.tz, briefings),
         subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
         admins=AdminCache(clock),
         inflight=InFlight(),

@@ -39,6 +39,7 @@ EXAMPLES = {
     "figures": "/figures торговля",
     "search": "/search инвестиции",
     "article": "/article 2",
+    "story": "/story 1",
 }
 COUNT_EXAMPLE = "/summary 3"
 SEARCH_USAGE = "Что найти? Напишите слова после команды, например: /search инвестиции"

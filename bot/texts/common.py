@@ -24,6 +24,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("sources", "Источники и даты", "/sources"),
     CommandInfo("search", "Поиск по словам в любой форме", "/search инвестиции"),
     CommandInfo("article", "Один материал целиком", "/article 2"),
+    CommandInfo("story", "Один сюжет: все источники и цифры", "/story 1"),
     CommandInfo(
         "subscribe",
         "Подписка на новые материалы и дайджест",

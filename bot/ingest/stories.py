@@ -1,0 +1,58 @@
+"""The story step of ingest (issue 12): an analysed, stored article joins a story."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from bot.analysis.models import Analysis
+from bot.analysis.nlp import NlpModels
+from bot.analysis.stories import StoryRules, article_features, features
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def is_relevant(analysis: Analysis) -> bool:
+    """Whether the article belongs in briefings. Until the relevance analysis lands
+    (`Analysis.relevance`), every article does; the integrator switches this on at merge."""
+    relevance = getattr(analysis, "relevance", None)
+    return bool(getattr(relevance, "relevant", True))
+
+
+class StorySteps:
+    """Joins articles to stories; the Ingestor calls it after storing an analysis."""
+
+    def __init__(self, store: Store, rules: StoryRules | None = None) -> None:
+        self.store = store
+        self.rules = rules or StoryRules()
+
+    async def join(
+        self,
+        article_id: int,
+        title: str,
+        published: dt.date | None,
+        source: str | None,
+        analysis: Analysis,
+        models: NlpModels,
+    ) -> int | None:
+        """The story the article is in now (None: not relevant, so in no story)."""
+        if not is_relevant(analysis):
+            return None
+        feats = article_features(title, analysis, models)
+        return await self.store.join_story(article_id, published, source, feats, self.rules)
+
+    async def backfill(self, models: Callable[[], NlpModels], batch: int = 200) -> int:
+        """Stories for articles stored before stories existed (oldest first); how many."""
+        done = 0
+        while rows := await self.store.articles_without_story(batch):
+            loaded = models()
+            for article_id, title, published, source, lemmas, entities, figures in rows:
+                title_lemmas = [t.lemma for t in loaded.tokens(title)]
+                feats = features(title_lemmas, lemmas, entities, figures)
+                await self.store.join_story(article_id, published, source, feats, self.rules)
+                done += 1
+        if done:
+            log.info("joined %d stored articles to stories", done)
+        return done

@@ -1,0 +1,159 @@
+"""Stories (issue 12): /summary as a list of events told once, /story N, follow-up alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from bot.analysis.stories import key_sentences, merge_figures
+from bot.clock import Clock
+from bot.models import ArticleHead, Figure, KeySentence, Story
+from bot.services.briefing import Briefings
+from bot.services.requests import SummaryRequest
+from bot.services.views import (
+    FigureEntry,
+    StoryBriefing,
+    StoryEntry,
+    StoryLine,
+    StoryView,
+    ThemeMenu,
+)
+from bot.store import Store
+
+RECENT_ARTICLES = 300  # /summary ranks the stories of the latest articles only
+HALF_LIFE_DAYS = 2.0  # a story's weight halves every two days behind the newest article
+SUMMARY_LINES = 2  # key sentences per story in /summary (1-3)
+STORY_LINES = 8  # /story N: every key sentence, up to this many
+# Weight of a source in the ranking (distinct sources, weighted); others weigh 1.
+SOURCE_WEIGHTS: Mapping[str, float] = {}
+# "вторая встреча", "к 2033 году": true figures, but they tell nothing about the event.
+HIDDEN_FIGURE_KINDS = frozenset({"ordinal", "target_year"})
+MAIN_FIGURE_KINDS = ("money", "percent", "count", "measure", "multiplier")
+
+
+def _is_china(head: ArticleHead) -> bool:
+    """Whether the article is about China. Until the relevance analysis lands
+    (`ArticleHead.china`), none is; the integrator switches this on at merge."""
+    return bool(getattr(head, "china", False))
+
+
+def story_weight(heads: Sequence[ArticleHead], last: dt.date | None, anchor: dt.date) -> float:
+    """Weighted distinct sources, decayed by the story's age behind the newest article."""
+    sources = {h.source or f"#{h.id}" for h in heads}
+    weight = sum(SOURCE_WEIGHTS.get(s, 1.0) for s in sources)
+    if last is None:
+        return weight
+    return weight * math.pow(0.5, max(0, (anchor - last).days) / HALF_LIFE_DAYS)
+
+
+def main_figure(groups: Sequence[tuple[FigureEntry, ...]]) -> FigureEntry | None:
+    """The figure most sources cite, money first among equals."""
+    entries = [e for group in groups for e in group if e.figure.kind in MAIN_FIGURE_KINDS]
+    if not entries:
+        return None
+    return max(
+        entries,
+        key=lambda e: (len(e.heads), -MAIN_FIGURE_KINDS.index(e.figure.kind)),
+    )
+
+
+class Stories:
+    """Reads stories from the store and shapes them for /summary and /story."""
+
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, briefings: Briefings) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.briefings = briefings  # theme resolution and periods, as in the article briefing
+
+    async def summary(self, request: SummaryRequest) -> StoryBriefing | ThemeMenu:
+        """The top stories (of a theme, within a period): China first, then by weight."""
+        theme = None
+        if request.theme is not None:
+            theme, suggestions = self.briefings.resolve(request.theme)
+            if theme is None:
+                return await self.briefings.menu(request.theme, suggestions)
+        since = await self.briefings._since(request.period) if request.period else None
+        stories = await self.store.recent_stories(
+            RECENT_ARTICLES, since=since, theme=theme.slug if theme else None
+        )
+        entries = await self._entries(stories, request.limit, SUMMARY_LINES)
+        return StoryBriefing(entries, theme=theme, period=request.period, since=since)
+
+    async def story(self, story_id: int) -> StoryView | None:
+        """One story in full; None when there is no such story."""
+        story = await self.store.get_story(story_id)
+        if story is None:
+            return None
+        [entry] = await self._entries((story,), 1, STORY_LINES)
+        members = await self.store.story_members((story.id,))
+        groups = await self._figures(members[story.id])
+        return StoryView(entry, groups)
+
+    async def story_of(self, article_id: int) -> int | None:
+        """The story an article belongs to (for alerts: a follow-up of a story already sent)."""
+        return await self.store.story_of(article_id)
+
+    async def _entries(
+        self, stories: Sequence[Story], limit: int, lines: int
+    ) -> tuple[StoryEntry, ...]:
+        if not stories:
+            return ()
+        anchor = await self.store.newest_published() or self.clock().astimezone(self.tz).date()
+        members = await self.store.story_members(tuple(sorted(s.id for s in stories)))
+        ranked = sorted(
+            stories,
+            key=lambda s: (
+                not any(_is_china(h) for h in members[s.id]),
+                s.last is None,  # undated stories last: their age is unknown
+                -story_weight(members[s.id], s.last, anchor),
+                -(s.last or dt.date.min).toordinal(),
+                -s.id,
+            ),
+        )[:limit]
+        ids = [h.id for s in ranked for h in members[s.id]]
+        summaries = await self.store.summaries(ids)
+        figures = await self.store.figures(ids)
+        return tuple(
+            self._entry(s, members[s.id], summaries, figures, lines) for s in ranked
+        )
+
+    def _entry(
+        self,
+        story: Story,
+        heads: Sequence[ArticleHead],
+        summaries: Mapping[int, Sequence[KeySentence]],
+        figures: Sequence[tuple[int, Figure]],
+        lines: int,
+    ) -> StoryEntry:
+        by_id = {h.id: h for h in heads}
+        chosen = key_sentences({h.id: summaries.get(h.id, ()) for h in heads}, lines)
+        story_lines = tuple(
+            StoryLine(k, by_id[i], tuple(by_id[e] for e in echoes)) for i, k, echoes in chosen
+        )
+        groups = _figure_groups([(i, f) for i, f in figures if i in by_id], by_id)
+        title = by_id.get(story.title_article_id or 0, heads[0])
+        return StoryEntry(
+            id=story.id,
+            title=title,
+            heads=tuple(heads),
+            lines=story_lines,
+            figure=main_figure(groups),
+            china=any(_is_china(h) for h in heads),
+        )
+
+    async def _figures(self, heads: Sequence[ArticleHead]) -> tuple[tuple[FigureEntry, ...], ...]:
+        by_id = {h.id: h for h in heads}
+        return _figure_groups(await self.store.figures(list(by_id)), by_id)
+
+
+def _figure_groups(
+    figures: Sequence[tuple[int, Figure]], heads: Mapping[int, ArticleHead]
+) -> tuple[tuple[FigureEntry, ...], ...]:
+    shown = [(i, f) for i, f in figures if f.kind not in HIDDEN_FIGURE_KINDS]
+    return tuple(
+        tuple(FigureEntry(f, tuple(heads[i] for i in ids)) for f, ids in group)
+        for group in merge_figures(shown)
+    )

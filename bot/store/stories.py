@@ -1,0 +1,344 @@
+"""Stories (issue 12): joining an article to a story at ingest, and reading stories back.
+
+An article joins in one transaction: document frequencies -> its fingerprint -> candidate
+stories from the inverted index (`story_terms`, by feature and day, within the window) ->
+the choice (bot.analysis.stories) -> the rows. An article already in a story stays there: a
+re-ingest or re-analysis updates its fingerprint in place and never moves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+import aiosqlite
+
+from bot.analysis.stories import (
+    Candidate,
+    Features,
+    StoryRules,
+    Vector,
+    add,
+    choose_story,
+    fingerprint,
+    index_terms,
+    most_central,
+    with_background,
+)
+from bot.models import ArticleHead, Entity, Figure, Story
+from bot.store.reading import ReadingQueries
+from bot.store.readcache import cached
+from bot.store.rows import figure, head_fields, prefixed
+
+TOTAL = ""  # the story_df row counting fingerprinted articles
+CENTRAL_SAMPLE = 50  # the title is chosen among a story's latest articles
+
+
+def _day(value: dt.date | None) -> int | None:
+    return value.toordinal() if value else None
+
+
+def _date(day: int | None) -> dt.date | None:
+    return dt.date.fromordinal(day) if day else None
+
+
+def _story(row: aiosqlite.Row) -> Story:
+    return Story(
+        id=row["id"],
+        first=_date(row["first_day"]),
+        last=_date(row["last_day"]),
+        size=row["size"],
+        sources=row["sources"],
+        title_article_id=row["title_article_id"],
+    )
+
+
+StoryInput = tuple[int, str, dt.date | None, str | None, tuple[str, ...], list[Entity], list[Figure]]
+
+
+class StoryQueries(ReadingQueries):
+    """Story rows: the join at ingest, the reads of /summary and /story."""
+
+    async def join_story(
+        self,
+        article_id: int,
+        published: dt.date | None,
+        source: str | None,
+        feats: Features,
+        rules: StoryRules,
+    ) -> int:
+        """Put the article into a story (an existing one it matches, or a new one); its id."""
+        async with self._article_write():
+            rows = list(
+                await self.db.execute_fetchall(
+                    "SELECT story_id, vector FROM story_articles WHERE article_id = ?",
+                    (article_id,),
+                )
+            )
+            if rows:
+                return await self._refresh(article_id, int(rows[0][0]), json.loads(rows[0][1]), feats)
+            vector = await self._fingerprint(feats, count=True)
+            day = _day(published)
+            story_id = None
+            if day is not None:
+                candidates = await self._candidates(vector, day, source, rules)
+                story_id = choose_story(vector, day, candidates, rules)
+            if story_id is None:
+                story_id = await self._new_story(vector, day)
+            else:
+                await self._grow(story_id, vector, day)
+            await self.db.execute(
+                "INSERT INTO story_articles (article_id, story_id, day, source, vector)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (article_id, story_id, day, source, json.dumps(vector, ensure_ascii=False)),
+            )
+            await self._index(article_id, vector, day)
+            await self._retitle(story_id, source)
+        return story_id
+
+    async def _fingerprint(self, feats: Features, *, count: bool) -> Vector:
+        terms = sorted(feats.terms())
+        marks = ",".join("?" * (len(terms) + 1))
+        df = {
+            str(r[0]): int(r[1])
+            for r in await self.db.execute_fetchall(
+                f"SELECT term, n FROM story_df WHERE term IN ({marks})", [TOTAL, *terms]
+            )
+        }
+        if count:
+            # Upsert: the first article with a feature inserts its row, later ones add one.
+            await self.db.executemany(
+                "INSERT INTO story_df (term, n) VALUES (?, 1)"
+                " ON CONFLICT(term) DO UPDATE SET n = n + 1",
+                [(t,) for t in [TOTAL, *terms]],
+            )
+            df = {t: df.get(t, 0) + 1 for t in [TOTAL, *terms]}
+        total = df.pop(TOTAL, 0)
+        return fingerprint(*with_background(df, total), feats=feats)
+
+    async def _refresh(
+        self, article_id: int, story_id: int, old: Mapping[str, float], feats: Features
+    ) -> int:
+        """A stored article analysed again: same story, its share of the story updated."""
+        vector = await self._fingerprint(feats, count=False)
+        if vector == old:
+            return story_id
+        rows = list(
+            await self.db.execute_fetchall(
+                "SELECT centroid FROM stories WHERE id = ?", (story_id,)
+            )
+        )
+        centroid = add(add(json.loads(rows[0][0]), old, -1.0), vector)
+        await self.db.execute(
+            "UPDATE stories SET centroid = ? WHERE id = ?",
+            (json.dumps(centroid, ensure_ascii=False), story_id),
+        )
+        await self.db.execute(
+            "UPDATE story_articles SET vector = ? WHERE article_id = ?",
+            (json.dumps(vector, ensure_ascii=False), article_id),
+        )
+        day_rows = list(
+            await self.db.execute_fetchall(
+                "SELECT day FROM story_articles WHERE article_id = ?", (article_id,)
+            )
+        )
+        await self.db.execute("DELETE FROM story_terms WHERE article_id = ?", (article_id,))
+        await self._index(article_id, vector, day_rows[0][0] if day_rows else None)
+        return story_id
+
+    async def _candidates(
+        self, vector: Vector, day: int, source: str | None, rules: StoryRules
+    ) -> list[Candidate]:
+        terms = index_terms(vector)
+        if not terms:
+            return []
+        marks = ",".join("?" * len(terms))
+        # Each term is one range of the primary key (term, day); only stories with an article
+        # within reach of the day are found, so a story never grows across a longer gap.
+        found = await self.db.execute_fetchall(
+            "SELECT sa.story_id, count(*) AS hits FROM story_terms t"
+            " JOIN story_articles sa ON sa.article_id = t.article_id"
+            f" WHERE t.term IN ({marks}) AND t.day BETWEEN ? AND ?"
+            " GROUP BY sa.story_id ORDER BY hits DESC, sa.story_id DESC LIMIT 8",
+            [*terms, day - rules.reach, day + rules.reach],
+        )
+        ids = [int(r[0]) for r in found]
+        if not ids:
+            return []
+        id_marks = ",".join("?" * len(ids))
+        same: dict[int, list[Vector]] = {}
+        if source is not None:
+            for r in await self.db.execute_fetchall(
+                f"SELECT story_id, vector FROM story_articles WHERE story_id IN ({id_marks})"
+                " AND source = ?",
+                [*ids, source],
+            ):
+                same.setdefault(int(r[0]), []).append(json.loads(r[1]))
+        return [
+            Candidate(
+                story_id=int(r["id"]),
+                size=int(r["size"]),
+                centroid=json.loads(r["centroid"]),
+                first_day=int(r["first_day"]),
+                last_day=int(r["last_day"]),
+                same_source=tuple(same.get(int(r["id"]), ())),
+            )
+            for r in await self.db.execute_fetchall(
+                f"SELECT * FROM stories WHERE id IN ({id_marks})", ids
+            )
+        ]
+
+    async def _new_story(self, vector: Vector, day: int | None) -> int:
+        async with self.db.execute(
+            "INSERT INTO stories (first_day, last_day, size, sources, centroid)"
+            " VALUES (?, ?, 0, 0, ?) RETURNING id",
+            (day, day, json.dumps(vector, ensure_ascii=False)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _grow(self, story_id: int, vector: Vector, day: int) -> None:
+        rows = list(
+            await self.db.execute_fetchall("SELECT centroid FROM stories WHERE id = ?", (story_id,))
+        )
+        centroid = add(json.loads(rows[0][0]), vector)
+        await self.db.execute(
+            "UPDATE stories SET centroid = ?, first_day = min(first_day, ?),"
+            " last_day = max(last_day, ?) WHERE id = ?",
+            (json.dumps(centroid, ensure_ascii=False), day, day, story_id),
+        )
+
+    async def _index(self, article_id: int, vector: Vector, day: int | None) -> None:
+        if day is None:
+            return  # an undated article never joins anything: nothing to find it by
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO story_terms (term, day, article_id) VALUES (?, ?, ?)",
+            [(t, day, article_id) for t in index_terms(vector)],
+        )
+
+    async def _retitle(self, story_id: int, source: str | None) -> None:
+        """Size, distinct sources and the most central article of a story that changed."""
+        rows = await self.db.execute_fetchall(
+            "SELECT article_id, vector FROM story_articles WHERE story_id = ?"
+            " ORDER BY article_id DESC LIMIT ?",
+            (story_id, CENTRAL_SAMPLE),
+        )
+        central = most_central({int(r[0]): json.loads(r[1]) for r in rows})
+        await self.db.execute(
+            "UPDATE stories SET size = (SELECT count(*) FROM story_articles WHERE story_id = ?1),"
+            " sources = (SELECT count(DISTINCT coalesce(source, article_id))"
+            " FROM story_articles WHERE story_id = ?1), title_article_id = ?2 WHERE id = ?1",
+            (story_id, central),
+        )
+
+    # --- backfill -------------------------------------------------------------------------
+
+    async def articles_without_story(self, limit: int) -> list[StoryInput]:
+        """Articles stored before stories existed: id, title, date, source, lead lemmas,
+        entities and figures; oldest first, so stories grow in time order."""
+        heads = await self._heads(
+            f"SELECT {prefixed('a')} FROM articles a WHERE NOT EXISTS"
+            " (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)"
+            " ORDER BY a.published IS NULL, a.published, a.id LIMIT ?",
+            (limit,),
+        )
+        if not heads:
+            return []
+        ids = [h.id for h in heads]
+        marks = ",".join("?" * len(ids))
+        lemmas: dict[int, list[str]] = {}
+        for r in await self.db.execute_fetchall(
+            f"SELECT article_id, lemmas FROM sentences WHERE article_id IN ({marks}) AND idx < 3"
+            " ORDER BY article_id, idx",
+            ids,
+        ):
+            lemmas.setdefault(int(r[0]), []).append(str(r[1]))
+        entities: dict[int, list[Entity]] = {}
+        for article_id, entity in await self.entities(ids):
+            entities.setdefault(article_id, []).append(entity)
+        figures: dict[int, list[Figure]] = {}
+        for r in await self.db.execute_fetchall(
+            f"SELECT * FROM figures WHERE article_id IN ({marks})", ids
+        ):
+            figures.setdefault(int(r["article_id"]), []).append(figure(r))
+        return [
+            (
+                h.id,
+                h.title,
+                h.published,
+                h.source,
+                tuple(lemmas.get(h.id, ())),
+                entities.get(h.id, []),
+                figures.get(h.id, []),
+            )
+            for h in heads
+        ]
+
+    # --- reads ----------------------------------------------------------------------------
+
+    async def story_of(self, article_id: int) -> int | None:
+        rows = list(
+            await self.db.execute_fetchall(
+                "SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)
+            )
+        )
+        return int(rows[0][0]) if rows else None
+
+    @cached
+    async def recent_stories(
+        self, articles: int, *, since: dt.date | None = None, theme: str | None = None
+    ) -> tuple[Story, ...]:
+        """Stories of the `articles` latest articles (since a date, on a theme)."""
+        where, params = ["1"], []
+        if since is not None:
+            where.append("a.published >= ?")
+            params.append(since.isoformat())
+        if theme is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM article_themes t WHERE t.article_id = a.id AND t.theme = ?)"
+            )
+            params.append(theme)
+        rows = await self.db.execute_fetchall(
+            "WITH recent AS (SELECT a.id FROM articles a"
+            f" WHERE {' AND '.join(where)} ORDER BY a.published DESC, a.id DESC LIMIT ?)"
+            " SELECT s.* FROM stories s WHERE s.id IN"
+            " (SELECT sa.story_id FROM recent JOIN story_articles sa ON sa.article_id = recent.id)",
+            [*params, articles],
+        )
+        return tuple(_story(r) for r in rows)
+
+    @cached
+    async def story_members(
+        self, story_ids: tuple[int, ...], per_story: int = 100
+    ) -> Mapping[int, tuple[ArticleHead, ...]]:
+        """The articles of each story, oldest first (at most `per_story`, the latest)."""
+        marks = ",".join("?" * len(story_ids))
+        found: dict[int, list[ArticleHead]] = {i: [] for i in story_ids}
+        rows = await self.db.execute_fetchall(
+            f"SELECT sa.story_id, {prefixed('a')} FROM story_articles sa"
+            " JOIN articles a ON a.id = sa.article_id"
+            f" WHERE sa.story_id IN ({marks})"
+            " ORDER BY sa.story_id, a.published DESC, a.id DESC",
+            list(story_ids),
+        )
+        for r in rows:
+            heads = found[int(r["story_id"])]
+            if len(heads) < per_story:
+                heads.append(ArticleHead(**head_fields(r)))
+        return {i: tuple(reversed(h)) for i, h in found.items()}
+
+    @cached
+    async def get_story(self, story_id: int) -> Story | None:
+        rows = list(
+            await self.db.execute_fetchall("SELECT * FROM stories WHERE id = ?", (story_id,))
+        )
+        return _story(rows[0]) if rows else None
+
+    async def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """Article id -> story id, for the articles that have a story."""
+        marks = ",".join("?" * len(article_ids))
+        rows = await self.db.execute_fetchall(
+            f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks})",
+            list(article_ids),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
