@@ -29,7 +29,9 @@ import sys
 import time
 import tomllib
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,12 +44,15 @@ from bot.analysis.stories import (
     StoryRules,
     article_features,
     choose_story,
+    dot,
     fingerprint,
     pair_same,
     with_background,
 )
+from bot.clock import ManualClock
 from bot.ingest.files import read_article
 from bot.models import Analysis, ArticleFile
+from bot.store import Store
 
 LABELS = ROOT / "bench" / "data" / "labels_stories.toml"
 GOAL_ACCURACY = 0.93
@@ -58,7 +63,9 @@ GOAL_SUMMARY_P95_MS = 20.0
 # --- quality ----------------------------------------------------------------------------------
 
 
-def analysed(texts: Path, cache: Path, models: NlpModels | None) -> dict[str, tuple[ArticleFile, Analysis, Features]]:
+def analysed(
+    texts: Path, cache: Path, models: NlpModels | None
+) -> dict[str, tuple[ArticleFile, Analysis, Features]]:
     """Every article of the folder with its analysis and features (cached by file content)."""
     cache.mkdir(parents=True, exist_ok=True)
     store = cache / "quality.pickle"
@@ -100,7 +107,9 @@ def cluster(
                     for f, w in vectors[m].items():
                         centroid[f] = centroid.get(f, 0.0) + w
                 same = tuple(vectors[m] for m in members if items[m][0].source == article.source)
-                candidates.append(Candidate(sid, len(members), centroid, min(days), max(days), same))
+                candidates.append(
+                    Candidate(sid, len(members), centroid, min(days), max(days), same)
+                )
             chosen = choose_story(vectors[key], day, candidates, rules)
         if chosen is None or article.published is None:
             chosen = len(stories) + 1
@@ -133,14 +142,15 @@ def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: 
     for pair in data["pair"]:
         a, b = items[pair["a"]][0], items[pair["b"]][0]
         apart = (a.published - b.published).days if a.published and b.published else None
-        guess = pair_same(vectors[pair["a"]], vectors[pair["b"]], apart, a.source == b.source, rules)
+        guess = pair_same(
+            vectors[pair["a"]], vectors[pair["b"]], apart, a.source == b.source, rules
+        )
         alone.append((bool(pair["same"]), guess))
         together.append((bool(pair["same"]), story_of[pair["a"]] == story_of[pair["b"]]))
         if verbose and guess != pair["same"]:
-            from bot.analysis.stories import dot
-
+            cos = dot(vectors[pair["a"]], vectors[pair["b"]])
             print(
-                f"  {'FP' if guess else 'FN'} {pair['a']}-{pair['b']} cos={dot(vectors[pair['a']], vectors[pair['b']]):.3f}"
+                f"  {'FP' if guess else 'FN'} {pair['a']}-{pair['b']} cos={cos:.3f}"
                 f" days={apart} {pair.get('difficulty', '')} {pair['why'][:70]}"
             )
     print(f"labelled pairs: {len(alone)} ({sum(t for t, _ in alone)} same), {len(items)} articles")
@@ -156,77 +166,113 @@ def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: 
 # --- speed ------------------------------------------------------------------------------------
 
 
-async def speed(articles: int, cache: Path, runs: int) -> None:
-    from bench.synth import generate
-    from bot.clock import ManualClock
-    from bot.ingest.models_loader import LazyModels, LazyMorph
-    from bot.services.briefing import Briefings
-    from bot.services.requests import SummaryRequest
-    from bot.store import Store
+UNIQUE_ANALYSES = 300
+PER_DAY = 100  # synthetic articles a day: 100,000 cover about three years
 
-    unique = 300
-    files = generate(cache / "synth", unique)
-    models = load_models()
-    base: list[tuple[ArticleFile, Analysis]] = []
-    started = time.perf_counter()
-    for f in files:
-        article = read_article(f, f.name)
-        base.append((article, analyse_article(article.title, article.body, models)))
-    analysis_ms = (time.perf_counter() - started) * 1000 / len(files)
-    feats = [article_features(a.title, an, models) for a, an in base]
-    sources = [f"Источник {i}" for i in range(40)]
-    first = dt.date(2023, 1, 1)
-    rng = random.Random(7)
-    path = cache / f"stories_{articles}.sqlite3"
-    clock = ManualClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    rules = StoryRules()
 
-    def variant(n: int) -> tuple[ArticleFile, Analysis, Features, dt.date]:
-        article, analysis = base[n % unique]
-        day = first + dt.timedelta(days=n // 100)  # 100 articles a day
+@dataclass
+class Synthetic:
+    """Real analyses of synthetic articles, reused under new keys, dates and sources."""
+
+    base: list[tuple[ArticleFile, Analysis, Features]]
+    analysis_ms: float
+    sources: list[str]
+    rng: random.Random
+
+    def variant(self, n: int) -> tuple[ArticleFile, Analysis, Features]:
+        article, analysis, feats = self.base[n % len(self.base)]
         copy = article.model_copy(
             update={
                 "key": f"synth/{n}",
                 "content_hash": f"{n:064d}",
                 "title": f"{article.title} {n}",
-                "source": rng.choice(sources),
-                "published": day,
+                "source": self.rng.choice(self.sources),
+                "published": dt.date(2023, 1, 1) + dt.timedelta(days=n // PER_DAY),
             }
         )
-        return copy, analysis, feats[n % unique], day
+        return copy, analysis, feats
 
+
+def synthetic(cache: Path) -> Synthetic:
+    from bench.synth import generate
+
+    files = generate(cache / "synth", UNIQUE_ANALYSES)
+    models = load_models()
+    base = []
+    started = time.perf_counter()
+    for f in files:
+        article = read_article(f, f.name)
+        analysis = analyse_article(article.title, article.body, models)
+        base.append((article, analysis, article_features(article.title, analysis, models)))
+    analysis_ms = (time.perf_counter() - started) * 1000 / len(files)
+    sources = [f"Источник {i}" for i in range(40)]
+    return Synthetic(base, analysis_ms, sources, random.Random(7))
+
+
+async def build(path: Path, articles: int, synth: Synthetic, clock: ManualClock) -> None:
+    """A store of `articles` articles, each joined to a story as at ingest (cached)."""
+    print(f"building a store of {articles} articles (cached at {path})...", file=sys.stderr)
+    async with Store(path, clock) as store:
+        for n in range(articles):
+            article, analysis, feats = synth.variant(n)
+            article_id = await store.upsert_article(article, analysis, 0)
+            await store.join_story(
+                article_id, article.published, article.source, feats, StoryRules()
+            )
+            if n % 10_000 == 0:
+                print(f"  {n}", file=sys.stderr)
+
+
+async def speed(articles: int, cache: Path, runs: int) -> None:
+    from bot.ingest.models_loader import LazyModels, LazyMorph
+    from bot.services.briefing import Briefings
+    from bot.services.requests import SummaryRequest
+    from bot.services.stories import Stories
+
+    synth = synthetic(cache)
+    path = cache / f"stories_{articles}.sqlite3"
+    clock = ManualClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     if not path.exists():
-        print(f"building a store of {articles} articles (cached at {path})...", file=sys.stderr)
-        async with Store(path, clock) as store:
-            for n in range(articles):
-                article, analysis, f, day = variant(n)
-                article_id = await store.upsert_article(article, analysis, 0)
-                await store.join_story(article_id, day, article.source, f, rules)
-                if n % 10_000 == 0:
-                    print(f"  {n}", file=sys.stderr)
+        await build(path, articles, synth, clock)
     async with Store(path, clock) as store:
         joins = []
         for n in range(articles, articles + runs):
-            article, analysis, f, day = variant(n)
+            article, analysis, feats = synth.variant(n)
             article_id = await store.upsert_article(article, analysis, 0)
             t0 = time.perf_counter()
-            await store.join_story(article_id, day, article.source, f, rules)
+            await store.join_story(
+                article_id, article.published, article.source, feats, StoryRules()
+            )
             joins.append((time.perf_counter() - t0) * 1000)
-        briefings = Briefings(store, clock, dt.UTC, LazyMorph(LazyModels()))  # type: ignore[arg-type]
+        briefings = Briefings(store, clock, ZoneInfo("UTC"), LazyMorph(LazyModels()))
+        stories = Stories(store, clock, ZoneInfo("UTC"), briefings)
         cold, warm = [], []
         for i in range(runs):
-            store.read_cache.bump()  # cold: as after an ingest
+            request = SummaryRequest(limit=5 + i % 3)
+            store.read_cache.bump()  # cold: as right after an ingest
             t0 = time.perf_counter()
-            await briefings.summary(SummaryRequest(limit=5 + i % 3))
+            await stories.summary(request)
             cold.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await briefings.summary(SummaryRequest(limit=5 + i % 3))
+            await stories.summary(request)
             warm.append((time.perf_counter() - t0) * 1000)
         count = await store.count_articles()
-    join_p50, join_p95 = statistics.median(joins), quantile(joins, 0.95)
+    report(count, runs, joins, synth.analysis_ms, cold=cold, warm=warm)
+
+
+def report(
+    count: int,
+    runs: int,
+    joins: list[float],
+    analysis_ms: float,
+    *,
+    cold: list[float],
+    warm: list[float],
+) -> None:
+    join_p50 = statistics.median(joins)
     print(f"speed at {count} stored articles ({runs} runs):")
     print(
-        f"  join a story: median {join_p50:.2f} ms, p95 {join_p95:.2f} ms"
+        f"  join a story: median {join_p50:.2f} ms, p95 {quantile(joins, 0.95):.2f} ms"
         f" (goal <= {GOAL_JOIN_MS:.0f} ms); analysis alone {analysis_ms:.1f} ms per article,"
         f" join/analysis = {join_p50 / analysis_ms:.3f}"
     )

@@ -37,7 +37,9 @@ def main() -> None:
                 continue
             df.update(article_features(article.title, analysis, models).terms())
             total += 1
-    print("# story feature document frequencies: first line = articles counted (bench/story_df.py)")
+    print(
+        "# story feature document frequencies: first line = articles counted (bench/story_df.py)"
+    )
     print(total)
     for term, n in sorted(df.items(), key=lambda kv: (-kv[1], kv[0])):
         if n >= 2:

@@ -19,8 +19,8 @@ __all__ = [
     "KeySentence",
     "NewDelivery",
     "Span",
-    "Story",
     "StoredArticle",
+    "Story",
     "Subscription",
     "ThemeScore",
 ]

@@ -23,7 +23,9 @@ async def cmd_story(message: Message, command: CommandObject, stories: Stories) 
     await answer_blocks(message, render_story(view))
 
 
-async def on_story(callback: CallbackQuery, callback_data: StoryCallback, stories: Stories) -> None:
+async def on_story(
+    callback: CallbackQuery, callback_data: StoryCallback, stories: Stories
+) -> None:
     view = await stories.story(callback_data.id) if 0 < callback_data.id < 2**62 else None
     if view is None or not isinstance(callback.message, Message):
         await callback.answer(texts.STALE_BUTTON)

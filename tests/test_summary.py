@@ -68,9 +68,7 @@ async def test_summary_story_buttons_open_story(app: TestApp, telegram: FakeTele
     [reply] = await app.send_text("/summary")
     numbers = re.findall(r"/story (\d+)", reply)
     keyboard = telegram.last()["reply_markup"]["inline_keyboard"]
-    assert [b["callback_data"] for row in keyboard for b in row] == [
-        f"story:{n}" for n in numbers
-    ]
+    assert [b["callback_data"] for row in keyboard for b in row] == [f"story:{n}" for n in numbers]
 
 
 async def test_summary_with_number_limits_stories(app: TestApp) -> None:

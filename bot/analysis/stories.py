@@ -85,12 +85,12 @@ def features(
 ) -> Features:
     """The features of an article from its title lemmas and analysis: words of the title and
     lead weigh most, later sentences less (news put the event first)."""
-    words: Counter[str] = Counter()
+    words: dict[str, float] = {}
     for w in content_words(" ".join(title_lemmas)):
-        words[w] += TITLE_WEIGHT
+        words[w] = words.get(w, 0.0) + TITLE_WEIGHT
     for i, lemmas in enumerate(sentence_lemmas[:LEAD_SENTENCES]):
         for w in content_words(lemmas):
-            words[w] += 1 / (1 + i / POSITION_DECAY)
+            words[w] = words.get(w, 0.0) + 1 / (1 + i / POSITION_DECAY)
     ents = frozenset(f"e:{e.name.lower()}" for e in entities if e.kind in ENTITY_KINDS)
     figs = frozenset(k for f in figures if (k := figure_key(f)) is not None)
     return Features(words={w: round(n, 3) for w, n in words.items()}, entities=ents, figures=figs)
@@ -208,7 +208,9 @@ def choose_story(
     vector: Mapping[str, float], day: int, candidates: Iterable[Candidate], rules: StoryRules
 ) -> int | None:
     """The story the article joins (the closest one that admits it), or None for a new one."""
-    admitted = [(linkage(vector, c), c.story_id) for c in candidates if admits(vector, day, c, rules)]
+    admitted = [
+        (linkage(vector, c), c.story_id) for c in candidates if admits(vector, day, c, rules)
+    ]
     return max(admitted)[1] if admitted else None
 
 
@@ -274,12 +276,16 @@ def key_sentences(
     while pool and len(chosen) < size:
         best = max(
             pool,
-            key=lambda it: MMR_LAMBDA * scores[id(it)]
-            - (1 - MMR_LAMBDA)
-            * max((similarity(it[2].lemmas, c[2].lemmas) for c in chosen), default=0.0),
+            key=lambda it: (
+                MMR_LAMBDA * scores[id(it)]
+                - (1 - MMR_LAMBDA)
+                * max((similarity(it[2].lemmas, c[2].lemmas) for c in chosen), default=0.0)
+            ),
         )
         pool = [
-            it for it in pool if it is not best and similarity(it[2].lemmas, best[2].lemmas) < DUPLICATE
+            it
+            for it in pool
+            if it is not best and similarity(it[2].lemmas, best[2].lemmas) < DUPLICATE
         ]
         chosen.append(best)
     result = []

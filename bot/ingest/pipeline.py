@@ -118,9 +118,7 @@ class Ingestor:
     async def _join_story(
         self, article_id: int, article: ArticleFile | StoredArticle, analysis: Analysis
     ) -> None:
-        await self.stories.join(
-            article_id, article.title, article.published, article.source, analysis, self._models()
-        )
+        await self.stories.join(article_id, article, analysis, self._models())
 
     async def _analyse(self, title: str, body: str) -> Analysis:
         # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.

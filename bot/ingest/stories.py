@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
 from bot.analysis.stories import StoryRules, article_features, features
+from bot.models import ArticleFile, StoredArticle
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,17 +31,17 @@ class StorySteps:
     async def join(
         self,
         article_id: int,
-        title: str,
-        published: dt.date | None,
-        source: str | None,
+        article: ArticleFile | StoredArticle,
         analysis: Analysis,
         models: NlpModels,
     ) -> int | None:
         """The story the article is in now (None: not relevant, so in no story)."""
         if not is_relevant(analysis):
             return None
-        feats = article_features(title, analysis, models)
-        return await self.store.join_story(article_id, published, source, feats, self.rules)
+        feats = article_features(article.title, analysis, models)
+        return await self.store.join_story(
+            article_id, article.published, article.source, feats, self.rules
+        )
 
     async def backfill(self, models: Callable[[], NlpModels], batch: int = 200) -> int:
         """Stories for articles stored before stories existed (oldest first); how many."""

@@ -116,9 +116,7 @@ class Stories:
         ids = [h.id for s in ranked for h in members[s.id]]
         summaries = await self.store.summaries(ids)
         figures = await self.store.figures(ids)
-        return tuple(
-            self._entry(s, members[s.id], summaries, figures, lines) for s in ranked
-        )
+        return tuple(self._entry(s, members[s.id], summaries, figures, lines) for s in ranked)
 
     def _entry(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+
 import aiosqlite
 
 from bot.analysis.stories import (
@@ -26,8 +27,8 @@ from bot.analysis.stories import (
     with_background,
 )
 from bot.models import ArticleHead, Entity, Figure, Story
-from bot.store.reading import ReadingQueries
 from bot.store.readcache import cached
+from bot.store.reading import ReadingQueries
 from bot.store.rows import figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
@@ -53,7 +54,9 @@ def _story(row: aiosqlite.Row) -> Story:
     )
 
 
-StoryInput = tuple[int, str, dt.date | None, str | None, tuple[str, ...], list[Entity], list[Figure]]
+StoryInput = tuple[
+    int, str, dt.date | None, str | None, tuple[str, ...], list[Entity], list[Figure]
+]
 
 
 class StoryQueries(ReadingQueries):
@@ -76,17 +79,19 @@ class StoryQueries(ReadingQueries):
                 )
             )
             if rows:
-                return await self._refresh(article_id, int(rows[0][0]), json.loads(rows[0][1]), feats)
+                return await self._refresh(
+                    article_id, int(rows[0][0]), json.loads(rows[0][1]), feats
+                )
             vector = await self._fingerprint(feats, count=True)
             day = _day(published)
             story_id = None
             if day is not None:
                 candidates = await self._candidates(vector, day, source, rules)
                 story_id = choose_story(vector, day, candidates, rules)
+                if story_id is not None:
+                    await self._grow(story_id, vector, day)
             if story_id is None:
                 story_id = await self._new_story(vector, day)
-            else:
-                await self._grow(story_id, vector, day)
             await self.db.execute(
                 "INSERT INTO story_articles (article_id, story_id, day, source, vector)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -199,7 +204,9 @@ class StoryQueries(ReadingQueries):
 
     async def _grow(self, story_id: int, vector: Vector, day: int) -> None:
         rows = list(
-            await self.db.execute_fetchall("SELECT centroid FROM stories WHERE id = ?", (story_id,))
+            await self.db.execute_fetchall(
+                "SELECT centroid FROM stories WHERE id = ?", (story_id,)
+            )
         )
         centroid = add(json.loads(rows[0][0]), vector)
         await self.db.execute(
@@ -301,8 +308,8 @@ class StoryQueries(ReadingQueries):
         rows = await self.db.execute_fetchall(
             "WITH recent AS (SELECT a.id FROM articles a"
             f" WHERE {' AND '.join(where)} ORDER BY a.published DESC, a.id DESC LIMIT ?)"
-            " SELECT s.* FROM stories s WHERE s.id IN"
-            " (SELECT sa.story_id FROM recent JOIN story_articles sa ON sa.article_id = recent.id)",
+            " SELECT s.* FROM stories s WHERE s.id IN (SELECT sa.story_id FROM recent"
+            " JOIN story_articles sa ON sa.article_id = recent.id)",
             [*params, articles],
         )
         return tuple(_story(r) for r in rows)

@@ -148,7 +148,9 @@ def render_story(view: StoryView) -> list[str]:
         lines = ["<b>Цифры</b>"]
         # One line per metric: the same figure from several sources is one entry with all
         # of them; different values of the metric stand side by side, never averaged.
-        lines += ["• " + " | ".join(render_figure_entry(e) for e in group) for group in view.figures]
+        lines += [
+            "• " + " | ".join(render_figure_entry(e) for e in group) for group in view.figures
+        ]
         blocks.append("\n".join(lines))
     blocks.append(render_sources(entry))
     return blocks
