@@ -32,8 +32,9 @@ POSITION_DECAY = 5.0  # sentence i weighs 1 / (1 + i / POSITION_DECAY)
 KIND_WEIGHTS = {"w": 0.8, "e": 0.15, "f": 0.05}
 ENTITY_KINDS = frozenset({"PER", "ORG", "LOC"})
 # Kept in the index per article: its heaviest features (lookup cost grows with each).
-INDEX_TERMS = 24
+INDEX_TERMS = 16
 TOP_CANDIDATES = 8  # stories scored exactly after the index lookup
+CENTROID_SIZE = 300  # features kept in a story's summed fingerprint
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,15 @@ def add(total: Mapping[str, float], vector: Mapping[str, float], sign: float = 1
     return out
 
 
+def prune(centroid: Mapping[str, float], size: int = CENTROID_SIZE) -> Vector:
+    """The heaviest features of a story's summed fingerprint (positive ones only): an
+    article's dot product with it loses only the story's rare words, which it rarely has."""
+    if len(centroid) <= size:
+        return {k: v for k, v in centroid.items() if v > 0}
+    top = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    return {k: v for k, v in top if v > 0}
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A story an article may join, as the store knows it."""
@@ -182,6 +192,7 @@ class Candidate:
     first_day: int  # ordinal dates of its first and last article
     last_day: int
     same_source: tuple[Mapping[str, float], ...] = ()  # fingerprints from the article's source
+    title_vector: Mapping[str, float] | None = None  # fingerprint of its title article
 
 
 def linkage(vector: Mapping[str, float], story: Candidate) -> float:
@@ -226,16 +237,6 @@ def pair_same(
         return False
     threshold = max(rules.join, rules.same_source) if same_source else rules.join
     return dot(a, b) >= threshold
-
-
-def most_central(vectors: Mapping[int, Mapping[str, float]]) -> int | None:
-    """The article closest to the others (to the sum of all fingerprints); ties: lowest id."""
-    if not vectors:
-        return None
-    centroid: Vector = {}
-    for v in vectors.values():
-        centroid = add(centroid, v)
-    return max(sorted(vectors), key=lambda i: dot(vectors[i], centroid))
 
 
 # --- key sentences across a story's articles ------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.analysis.stories import key_sentences, merge_figures
@@ -21,11 +21,16 @@ from bot.services.views import (
     ThemeMenu,
 )
 from bot.store import Store
+from bot.store.readcache import Generation
 
 RECENT_ARTICLES = 300  # /summary ranks the stories of the latest articles only
 HALF_LIFE_DAYS = 2.0  # a story's weight halves every two days behind the newest article
 SUMMARY_LINES = 2  # key sentences per story in /summary (1-3)
 STORY_LINES = 8  # /story N: every key sentence, up to this many
+MEMO_SIZE = 64  # shaped answers kept per generation of the articles
+SHORTLIST = 2  # stories read in full per story shown, before China-first and source weights
+MEMBERS_READ = 12  # articles read per story (the latest): sources, key sentences, figures
+STORY_ARTICLES = 200  # /story N lists every article, up to this many (the latest)
 # Weight of a source in the ranking (distinct sources, weighted); others weigh 1.
 SOURCE_WEIGHTS: Mapping[str, float] = {}
 # "вторая встреча", "к 2033 году": true figures, but they tell nothing about the event.
@@ -39,13 +44,16 @@ def _is_china(head: ArticleHead) -> bool:
     return bool(getattr(head, "china", False))
 
 
-def story_weight(heads: Sequence[ArticleHead], last: dt.date | None, anchor: dt.date) -> float:
-    """Weighted distinct sources, decayed by the story's age behind the newest article."""
-    sources = {h.source or f"#{h.id}" for h in heads}
-    weight = sum(SOURCE_WEIGHTS.get(s, 1.0) for s in sources)
+def _sources(heads: Sequence[ArticleHead]) -> float:
+    """Distinct sources, weighted (SOURCE_WEIGHTS; an unnamed source counts once per article)."""
+    return sum(SOURCE_WEIGHTS.get(s, 1.0) for s in {h.source or f"#{h.id}" for h in heads})
+
+
+def story_weight(sources: float, last: dt.date | None, anchor: dt.date) -> float:
+    """Weighted distinct sources, halved every HALF_LIFE_DAYS behind the newest article."""
     if last is None:
-        return weight
-    return weight * math.pow(0.5, max(0, (anchor - last).days) / HALF_LIFE_DAYS)
+        return sources
+    return sources * math.pow(0.5, max(0, (anchor - last).days) / HALF_LIFE_DAYS)
 
 
 def main_figure(groups: Sequence[tuple[FigureEntry, ...]]) -> FigureEntry | None:
@@ -67,9 +75,34 @@ class Stories:
         self.clock = clock
         self.tz = tz
         self.briefings = briefings  # theme resolution and periods, as in the article briefing
+        # Shaped answers for the current generation of the articles (key sentences and figures
+        # are computed, not read): asked again before the next ingest, they cost one trip.
+        self._memo: dict[Hashable, object] = {}
+        self._memo_generation: Generation | None = None
+
+    async def _remembered(self, key: Hashable) -> tuple[Generation, object | None]:
+        generation = await self.store.read_generation()
+        if generation != self._memo_generation:
+            self._memo.clear()
+            self._memo_generation = generation
+        return generation, self._memo.get(key)
+
+    def _remember(self, generation: Generation, key: Hashable, value: object) -> None:
+        if generation == self._memo_generation:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = value
 
     async def summary(self, request: SummaryRequest) -> StoryBriefing | ThemeMenu:
         """The top stories (of a theme, within a period): China first, then by weight."""
+        generation, known = await self._remembered(("summary", request))
+        if isinstance(known, StoryBriefing | ThemeMenu):
+            return known
+        result = await self._summary(request)
+        self._remember(generation, ("summary", request), result)
+        return result
+
+    async def _summary(self, request: SummaryRequest) -> StoryBriefing | ThemeMenu:
         theme = None
         if request.theme is not None:
             theme, suggestions = self.briefings.resolve(request.theme)
@@ -84,12 +117,20 @@ class Stories:
 
     async def story(self, story_id: int) -> StoryView | None:
         """One story in full; None when there is no such story."""
+        generation, known = await self._remembered(("story", story_id))
+        if isinstance(known, StoryView):
+            return known
+        view = await self._story(story_id)
+        if view is not None:
+            self._remember(generation, ("story", story_id), view)
+        return view
+
+    async def _story(self, story_id: int) -> StoryView | None:
         story = await self.store.get_story(story_id)
         if story is None:
             return None
-        [entry] = await self._entries((story,), 1, STORY_LINES)
-        members = await self.store.story_members((story.id,))
-        groups = await self._figures(members[story.id])
+        [entry] = await self._entries((story,), 1, STORY_LINES, STORY_ARTICLES)
+        groups = await self._figures(entry.heads)
         return StoryView(entry, groups)
 
     async def story_of(self, article_id: int) -> int | None:
@@ -97,18 +138,24 @@ class Stories:
         return await self.store.story_of(article_id)
 
     async def _entries(
-        self, stories: Sequence[Story], limit: int, lines: int
+        self, stories: Sequence[Story], limit: int, lines: int, read: int = MEMBERS_READ
     ) -> tuple[StoryEntry, ...]:
         if not stories:
             return ()
         anchor = await self.store.newest_published() or self.clock().astimezone(self.tz).date()
-        members = await self.store.story_members(tuple(sorted(s.id for s in stories)))
-        ranked = sorted(
+        # Ranked first by the stored counts, so that only the leading stories are read in full
+        # (a summit can have a hundred articles); China first and source weights among those.
+        leading = sorted(
             stories,
+            key=lambda s: (s.last is None, -story_weight(s.sources, s.last, anchor), -s.id),
+        )[: limit * SHORTLIST]
+        members = await self.store.story_members(tuple(sorted(s.id for s in leading)), read)
+        ranked = sorted(
+            leading,
             key=lambda s: (
                 not any(_is_china(h) for h in members[s.id]),
                 s.last is None,  # undated stories last: their age is unknown
-                -story_weight(members[s.id], s.last, anchor),
+                -story_weight(_sources(members[s.id]), s.last, anchor),
                 -(s.last or dt.date.min).toordinal(),
                 -s.id,
             ),
@@ -140,6 +187,7 @@ class Stories:
             lines=story_lines,
             figure=main_figure(groups),
             china=any(_is_china(h) for h in heads),
+            total_sources=story.sources,
         )
 
     async def _figures(self, heads: Sequence[ArticleHead]) -> tuple[tuple[FigureEntry, ...], ...]:

@@ -189,6 +189,7 @@ class StoryEntry:
     lines: tuple[StoryLine, ...]
     figure: FigureEntry | None
     china: bool
+    total_sources: int = 0  # distinct sources of the whole story (heads may be the latest only)
 
     @property
     def sources(self) -> tuple[ArticleHead, ...]:

@@ -15,15 +15,17 @@ from collections.abc import Mapping, Sequence
 import aiosqlite
 
 from bot.analysis.stories import (
+    TOP_CANDIDATES,
     Candidate,
     Features,
     StoryRules,
     Vector,
     add,
     choose_story,
+    dot,
     fingerprint,
     index_terms,
-    most_central,
+    prune,
     with_background,
 )
 from bot.models import ArticleHead, Entity, Figure, Story
@@ -32,7 +34,6 @@ from bot.store.reading import ReadingQueries
 from bot.store.rows import figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
-CENTRAL_SAMPLE = 50  # the title is chosen among a story's latest articles
 
 
 def _day(value: dt.date | None) -> int | None:
@@ -84,21 +85,22 @@ class StoryQueries(ReadingQueries):
                 )
             vector = await self._fingerprint(feats, count=True)
             day = _day(published)
-            story_id = None
+            story = None
             if day is not None:
                 candidates = await self._candidates(vector, day, source, rules)
-                story_id = choose_story(vector, day, candidates, rules)
-                if story_id is not None:
-                    await self._grow(story_id, vector, day)
-            if story_id is None:
-                story_id = await self._new_story(vector, day)
+                chosen = choose_story(vector, day, candidates, rules)
+                story = next((c for c in candidates if c.story_id == chosen), None)
+            if story is None or day is None:
+                story_id = await self._new_story(article_id, vector, day)
+            else:
+                story_id = story.story_id
+                await self._grow(story, article_id, vector, day, source)
             await self.db.execute(
                 "INSERT INTO story_articles (article_id, story_id, day, source, vector)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (article_id, story_id, day, source, json.dumps(vector, ensure_ascii=False)),
             )
             await self._index(article_id, vector, day)
-            await self._retitle(story_id, source)
         return story_id
 
     async def _fingerprint(self, feats: Features, *, count: bool) -> Vector:
@@ -133,7 +135,7 @@ class StoryQueries(ReadingQueries):
                 "SELECT centroid FROM stories WHERE id = ?", (story_id,)
             )
         )
-        centroid = add(add(json.loads(rows[0][0]), old, -1.0), vector)
+        centroid = prune(add(add(json.loads(rows[0][0]), old, -1.0), vector))
         await self.db.execute(
             "UPDATE stories SET centroid = ? WHERE id = ?",
             (json.dumps(centroid, ensure_ascii=False), story_id),
@@ -158,27 +160,23 @@ class StoryQueries(ReadingQueries):
         if not terms:
             return []
         marks = ",".join("?" * len(terms))
-        # Each term is one range of the primary key (term, day); only stories with an article
-        # within reach of the day are found, so a story never grows across a longer gap.
-        found = await self.db.execute_fetchall(
-            "SELECT sa.story_id, count(*) AS hits FROM story_terms t"
+        # One trip: the candidate stories with their rows, the fingerprints of their articles
+        # from the same source (json_group_array: a JSON list of JSON texts) and the title
+        # article's fingerprint. Each term is one range of the primary key (term, day); only
+        # stories with an article within reach of the day are found, so a story never grows
+        # across a longer gap.
+        rows = await self.db.execute_fetchall(
+            "WITH found AS (SELECT sa.story_id AS id, count(*) AS hits FROM story_terms t"
             " JOIN story_articles sa ON sa.article_id = t.article_id"
             f" WHERE t.term IN ({marks}) AND t.day BETWEEN ? AND ?"
-            " GROUP BY sa.story_id ORDER BY hits DESC, sa.story_id DESC LIMIT 8",
-            [*terms, day - rules.reach, day + rules.reach],
+            " GROUP BY sa.story_id ORDER BY hits DESC, sa.story_id DESC LIMIT ?)"
+            " SELECT s.*, (SELECT json_group_array(o.vector) FROM story_articles o"
+            "  WHERE o.story_id = s.id AND o.source = ?) AS same,"
+            " (SELECT v.vector FROM story_articles v WHERE v.article_id = s.title_article_id)"
+            "  AS title_vector"
+            " FROM found JOIN stories s ON s.id = found.id",
+            [*terms, day - rules.reach, day + rules.reach, TOP_CANDIDATES, source],
         )
-        ids = [int(r[0]) for r in found]
-        if not ids:
-            return []
-        id_marks = ",".join("?" * len(ids))
-        same: dict[int, list[Vector]] = {}
-        if source is not None:
-            for r in await self.db.execute_fetchall(
-                f"SELECT story_id, vector FROM story_articles WHERE story_id IN ({id_marks})"
-                " AND source = ?",
-                [*ids, source],
-            ):
-                same.setdefault(int(r[0]), []).append(json.loads(r[1]))
         return [
             Candidate(
                 story_id=int(r["id"]),
@@ -186,33 +184,46 @@ class StoryQueries(ReadingQueries):
                 centroid=json.loads(r["centroid"]),
                 first_day=int(r["first_day"]),
                 last_day=int(r["last_day"]),
-                same_source=tuple(same.get(int(r["id"]), ())),
+                same_source=tuple(json.loads(v) for v in json.loads(r["same"] or "[]")),
+                title_vector=json.loads(r["title_vector"]) if r["title_vector"] else None,
             )
-            for r in await self.db.execute_fetchall(
-                f"SELECT * FROM stories WHERE id IN ({id_marks})", ids
-            )
+            for r in rows
         ]
 
-    async def _new_story(self, vector: Vector, day: int | None) -> int:
+    async def _new_story(self, article_id: int, vector: Vector, day: int | None) -> int:
         async with self.db.execute(
-            "INSERT INTO stories (first_day, last_day, size, sources, centroid)"
-            " VALUES (?, ?, 0, 0, ?) RETURNING id",
-            (day, day, json.dumps(vector, ensure_ascii=False)),
+            "INSERT INTO stories (first_day, last_day, size, sources, title_article_id, centroid)"
+            " VALUES (?, ?, 1, 1, ?, ?) RETURNING id",
+            (day, day, article_id, json.dumps(vector, ensure_ascii=False)),
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def _grow(self, story_id: int, vector: Vector, day: int) -> None:
-        rows = list(
-            await self.db.execute_fetchall(
-                "SELECT centroid FROM stories WHERE id = ?", (story_id,)
-            )
-        )
-        centroid = add(json.loads(rows[0][0]), vector)
+    async def _grow(
+        self, story: Candidate, article_id: int, vector: Vector, day: int, source: str | None
+    ) -> None:
+        """Add the article to the story: summed fingerprint, dates, size, sources, title."""
+        centroid = prune(add(story.centroid, vector))
+        # The title is the most central article: the new one takes it if it is closer to the
+        # story (with the new article in it) than the current title article.
+        title = story.title_vector
+        title_score = dot(title, centroid) if title is not None else -1.0
         await self.db.execute(
             "UPDATE stories SET centroid = ?, first_day = min(first_day, ?),"
-            " last_day = max(last_day, ?) WHERE id = ?",
-            (json.dumps(centroid, ensure_ascii=False), day, day, story_id),
+            " last_day = max(last_day, ?), size = size + 1,"
+            " sources = sources + NOT EXISTS (SELECT 1 FROM story_articles"
+            "  WHERE story_id = ? AND source IS ?),"
+            " title_article_id = CASE WHEN ? THEN ? ELSE title_article_id END WHERE id = ?",
+            (
+                json.dumps(centroid, ensure_ascii=False),
+                day,
+                day,
+                story.story_id,
+                source,
+                dot(vector, centroid) > title_score,
+                article_id,
+                story.story_id,
+            ),
         )
 
     async def _index(self, article_id: int, vector: Vector, day: int | None) -> None:
@@ -221,21 +232,6 @@ class StoryQueries(ReadingQueries):
         await self.db.executemany(
             "INSERT OR IGNORE INTO story_terms (term, day, article_id) VALUES (?, ?, ?)",
             [(t, day, article_id) for t in index_terms(vector)],
-        )
-
-    async def _retitle(self, story_id: int, source: str | None) -> None:
-        """Size, distinct sources and the most central article of a story that changed."""
-        rows = await self.db.execute_fetchall(
-            "SELECT article_id, vector FROM story_articles WHERE story_id = ?"
-            " ORDER BY article_id DESC LIMIT ?",
-            (story_id, CENTRAL_SAMPLE),
-        )
-        central = most_central({int(r[0]): json.loads(r[1]) for r in rows})
-        await self.db.execute(
-            "UPDATE stories SET size = (SELECT count(*) FROM story_articles WHERE story_id = ?1),"
-            " sources = (SELECT count(DISTINCT coalesce(source, article_id))"
-            " FROM story_articles WHERE story_id = ?1), title_article_id = ?2 WHERE id = ?1",
-            (story_id, central),
         )
 
     # --- backfill -------------------------------------------------------------------------

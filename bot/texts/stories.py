@@ -60,8 +60,13 @@ def render_figure_entry(entry: FigureEntry) -> str:
 
 
 def render_sources(entry: StoryEntry) -> str:
+    """«Об этом сообщают 3 источника: …» with every source (of the articles read) linked."""
     sources = entry.sources
-    return f"{reported_by(len(sources))}: " + "; ".join(citation(h) for h in sources)
+    total = max(entry.total_sources, len(sources))
+    text = f"{reported_by(total)}: " + "; ".join(citation(h) for h in sources)
+    if total > len(sources):
+        text += f" и ещё {total - len(sources)} — /story {entry.id}"
+    return text
 
 
 def render_entry(number: int, entry: StoryEntry) -> str:
