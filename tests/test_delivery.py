@@ -385,7 +385,10 @@ async def add_articles(store: Store, models: Any, articles_dir: Path, count: int
 
 def kinds(messages: list[str]) -> tuple[int, int]:
     """(alerts, digest parts) among one chat's messages."""
-    alerts = sum(m.startswith("<b>Новый материал</b>") for m in messages)
+    # Five copies of one article are one story: after the first, alerts say «ещё один источник».
+    alerts = sum(
+        m.startswith(("<b>Новый материал</b>", "<b>Ещё один источник</b>")) for m in messages
+    )
     return alerts, len(messages) - alerts
 
 

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from bot.services.schedule import DAY, digest_end, next_occurrence
 from bot.services.views import (
     Ambiguous,
     DeliveryTexts,
+    DigestStory,
     Overview,
     Resumed,
     Subscribed,
@@ -33,6 +34,7 @@ ALL_WORDS = frozenset({"все", "всё", "всем", "all"})  # "/unsubscribe 
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 Resolver = Callable[[str], tuple[Theme | None, tuple[Theme, ...]]]
+FollowUp = tuple[int, str, frozenset[tuple[int, int]]]  # story, its title, places alerted
 
 
 class BadTime(ValueError):
@@ -244,11 +246,17 @@ class Subscriptions:
             place = (sub.chat_id, sub.thread_id)
             if place not in chosen or (sub.theme and not chosen[place].theme):
                 chosen[place] = sub
-        texts: dict[str | None, list[str]] = {}
+        texts: dict[tuple[str | None, bool], list[str]] = {}
+        follow_up = await self._follow_up(head)
         deliveries = []
         for (chat_id, thread_id), sub in chosen.items():
-            if sub.theme not in texts:
-                texts[sub.theme] = self._render_alert(head, sentences, sub.theme)
+            again = follow_up is not None and (chat_id, thread_id or 0) in follow_up[2]
+            if (sub.theme, again) not in texts:
+                texts[sub.theme, again] = (
+                    self._render_follow_up(head, follow_up, sub.theme)
+                    if again and follow_up is not None
+                    else self._render_alert(head, sentences, sub.theme)
+                )
             deliveries += [
                 NewDelivery(
                     key=f"alert:{chat_id}:{thread_id or 0}:{article_id}:{part}",
@@ -259,9 +267,21 @@ class Subscriptions:
                     article_id=article_id,
                     text=text,
                 )
-                for part, text in enumerate(texts[sub.theme])
+                for part, text in enumerate(texts[sub.theme, again])
             ]
         return deliveries
+
+    async def _follow_up(self, head: ArticleHead) -> FollowUp | None:
+        """Issue 12: the article's story and the places alerted about it already, when the
+        renderers can say «ещё один источник»; None for a fresh alert."""
+        if self.texts.follow_up is None:
+            return None
+        return await self.store.story_follow_up(head.id)
+
+    def _render_follow_up(self, head: ArticleHead, story: FollowUp, slug: str | None) -> list[str]:
+        theme = self._theme(slug)
+        assert self.texts.follow_up is not None  # checked by _follow_up
+        return self.texts.follow_up(head, story[0], story[1], theme.name if theme else None)
 
     def _render_alert(
         self, head: ArticleHead, sentences: Sequence[KeySentence], slug: str | None
@@ -276,9 +296,34 @@ class Subscriptions:
         heads = await self.store.get_heads(ids)
         summaries = await self.store.summaries(ids)
         theme = self._theme(slug)
-        items = [(heads[i], summaries[i]) for i in ids if i in heads]
         day = stop.astimezone(self.tz).date()
+        if self.texts.story_digest is not None:
+            stories = await self._digest_stories(ids, heads, summaries)
+            return self.texts.story_digest(day, stories, theme.name if theme else None)
+        items = [(heads[i], summaries[i]) for i in ids if i in heads]
         return self.texts.digest(day, items, theme.name if theme else None)
+
+    async def _digest_stories(
+        self,
+        ids: Sequence[int],
+        heads: Mapping[int, ArticleHead],
+        summaries: Mapping[int, Sequence[KeySentence]],
+    ) -> list[DigestStory]:
+        """Issue 12: the day's articles grouped by story, in the order of each first one."""
+        story_of = await self.store.stories_of(ids)
+        groups: dict[object, list[int]] = {}
+        for i in ids:
+            if i in heads:
+                groups.setdefault(story_of.get(i, f"article {i}"), []).append(i)
+        return [
+            DigestStory(
+                story_of.get(first),
+                heads[first],
+                summaries.get(first, ()),
+                tuple(heads[i] for i in rest),
+            )
+            for first, *rest in groups.values()
+        ]
 
     def _theme(self, slug: str | None) -> Theme | None:
         if slug is None:

@@ -165,6 +165,21 @@ class DeliveryTexts:
     digest: Callable[
         [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
     ]
+    # issue 12: a new article of a story the chat was alerted about (head, story, its title,
+    # theme); None sends a fresh alert as before.
+    follow_up: Callable[[ArticleHead, int, str, str | None], list[str]] | None = None
+    # issue 12: the digest as stories (one entry per story, its other sources listed).
+    story_digest: Callable[[dt.date, Sequence[DigestStory], str | None], list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class DigestStory:
+    """One story of a daily digest: its first article of the day and the day's other ones."""
+
+    story_id: int | None  # None: an article in no story
+    head: ArticleHead
+    sentences: Sequence[KeySentence]
+    others: tuple[ArticleHead, ...] = ()
 
 
 # --- stories (issue 12): what bot/texts/stories renders

@@ -216,5 +216,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER story_articles_generation_au AFTER UPDATE ON story_articles BEGIN
         UPDATE article_generation SET value = value + 1;
     END;
+    -- Follow-up alerts: which chats were alerted about the other articles of a story.
+    CREATE INDEX outbox_by_article ON outbox(article_id) WHERE kind = 'alert';
     """,
 )

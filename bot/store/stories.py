@@ -345,3 +345,26 @@ class StoryQueries(ReadingQueries):
             list(article_ids),
         )
         return {int(r[0]): int(r[1]) for r in rows}
+
+    async def story_follow_up(
+        self, article_id: int
+    ) -> tuple[int, str, frozenset[tuple[int, int]]] | None:
+        """For a new article of a story: the story, its title, and the (chat, thread or 0)
+        places already alerted about another of its articles; None if it has no story."""
+        rows = list(
+            await self.db.execute_fetchall(
+                "SELECT s.id, a.title FROM story_articles sa JOIN stories s ON s.id = sa.story_id"
+                " JOIN articles a ON a.id = s.title_article_id WHERE sa.article_id = ?",
+                (article_id,),
+            )
+        )
+        if not rows:
+            return None
+        story_id, title = int(rows[0][0]), str(rows[0][1])
+        alerted = await self.db.execute_fetchall(
+            "SELECT DISTINCT o.chat_id, coalesce(o.thread_id, 0) FROM story_articles sa"
+            " JOIN outbox o ON o.article_id = sa.article_id AND o.kind = 'alert'"
+            " WHERE sa.story_id = ? AND sa.article_id != ? AND o.state IN ('pending', 'sent')",
+            (story_id, article_id),
+        )
+        return story_id, title, frozenset((int(r[0]), int(r[1])) for r in alerted)

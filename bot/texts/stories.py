@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.models import ArticleHead
-from bot.services.views import FigureEntry, StoryBriefing, StoryEntry, StoryLine, StoryView
+from bot.services.views import (
+    DigestStory,
+    FigureEntry,
+    StoryBriefing,
+    StoryEntry,
+    StoryLine,
+    StoryView,
+)
 from bot.texts.briefing import (
     NO_ARTICLES,
     PERIOD_TITLES,
@@ -18,7 +28,6 @@ from bot.texts.briefing import (
 )
 from bot.texts.grammar import MATERIALS, count_of, format_date, plural, quoted
 from bot.texts.markup import bold, esc, link, split_messages
-from bot.texts.subscriptions import theme_label
 
 STORIES = ("сюжет", "сюжета", "сюжетов")
 REPORT = ("сообщает", "сообщают", "сообщают")
@@ -166,9 +175,34 @@ def render_follow_up(
 ) -> list[str]:
     """An alert for a new article of a story the chat was already alerted about: it says
     «ещё один источник» and points to the story instead of repeating the event."""
-    header = bold("Ещё один источник") + (f" · {esc(theme_label(theme))}" if theme else "")
+    header = bold("Ещё один источник") + (f" · тема {quoted(esc(theme))}" if theme else "")
     text = (
         f"{header}: {link(head.url, head.title)}\n{citation(head)}\n"
         f"Сюжет {quoted(esc(shorten(story_title, 120)))} целиком: /story {story_id}"
     )
     return split_messages([text])
+
+
+DIGEST_SENTENCES = 1
+
+
+def render_story_digest(
+    day: dt.date, stories: Sequence[DigestStory], theme: str | None
+) -> list[str]:
+    """The daily digest as stories: each with its first article of the day, its key sentence
+    and the day's other sources on it."""
+    what = f"тема {quoted(esc(theme))}" if theme else "все материалы"
+    header = (
+        f"{bold(f'Дайджест за {format_date(day)}')} · {what}: {count_of(len(stories), STORIES)}"
+    )
+    blocks = [header]
+    for number, item in enumerate(stories, start=1):
+        head = item.head
+        lines = [f"{number}. {link(head.url, head.title)}", citation(head)]
+        lines += [f"<i>{esc(s.span.text)}</i>" for s in item.sentences[:DIGEST_SENTENCES]]
+        if item.others:
+            lines.append(f"Также: {'; '.join(citation(h) for h in item.others)}")
+        more = f" · сюжет: /story {item.story_id}" if item.story_id is not None else ""
+        lines.append(f"Целиком: /article {head.id}{more}")
+        blocks.append("\n".join(lines))
+    return split_messages(blocks)

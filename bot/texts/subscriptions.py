@@ -11,6 +11,7 @@ from bot.services.views import DeliveryTexts, Overview, Resumed, Subscribed, Uns
 from bot.texts.briefing import citation
 from bot.texts.grammar import MATERIALS, count_of, format_date, quoted
 from bot.texts.markup import bold, esc, link, split_messages
+from bot.texts.stories import render_follow_up, render_story_digest
 
 if TYPE_CHECKING:
     from bot.analysis.themes import Theme
@@ -209,4 +210,10 @@ def render_digest(
     return split_messages(blocks)
 
 
-DELIVERY_TEXTS = DeliveryTexts(alert=render_alert, digest=render_digest)
+# issue 12: a new source on a story already alerted about is a short «ещё один источник».
+DELIVERY_TEXTS = DeliveryTexts(
+    alert=render_alert,
+    digest=render_digest,
+    follow_up=render_follow_up,
+    story_digest=render_story_digest,
+)

@@ -1,0 +1,49 @@
+"""Issue 12: an alert for a new source on a story already alerted about is a follow-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_delivery import CYBER_ARTICLE, Rig
+
+pytest_plugins = ("tests.test_delivery",)  # its fixture `rig`: the app plus the sender
+
+OTHER_SOURCE = CYBER_ARTICLE.replace("source: Test News", "source: Другое агентство").replace(
+    "https://example.org/cyber-2025", "https://example.org/other/cyber"
+)
+
+
+async def test_story_alert_follow_up_names_another_source(rig: Rig, articles_dir: Path) -> None:
+    await rig.subscribe(101)
+    [first] = await rig.drop_article(articles_dir)
+    await rig.deliver()
+    await rig.subscribe(102)  # subscribed after the first alert: never told about the story
+    (articles_dir / "cyber-other.md").write_text(OTHER_SOURCE + "\nЕщё абзац.\n", "utf-8")
+    [second] = (await rig.app.dp["ingestor"].ingest([articles_dir])).added
+    story = await rig.store.stories_of([first, second])
+    assert story[first] == story[second]
+    await rig.deliver()
+    alert, follow_up = rig.delivered(101)
+    assert alert.startswith("<b>Новый материал</b>")
+    assert follow_up.startswith("<b>Ещё один источник</b>: ")
+    assert '<a href="https://example.org/other/cyber">' in follow_up
+    assert "Другое агентство" in follow_up and f"/story {story[first]}" in follow_up
+    [fresh] = rig.delivered(102)
+    assert fresh.startswith("<b>Новый материал</b>")
+
+
+async def test_story_digest_tells_a_story_once_with_its_other_sources(
+    rig: Rig, articles_dir: Path
+) -> None:
+    await rig.subscribe(101)
+    await rig.drop_article(articles_dir)
+    (articles_dir / "cyber-other.md").write_text(OTHER_SOURCE + "\nЕщё абзац.\n", "utf-8")
+    await rig.app.dp["ingestor"].ingest([articles_dir])
+    rig.time.clock.advance(days=1)
+    await rig.deliver()
+    digest = rig.delivered(101)[-1]
+    assert digest.startswith("<b>Дайджест за ")
+    # The seeds (four stories, added the same day) and the two reports of one agreement.
+    assert "5\u00a0сюжетов" in digest
+    [block] = [b for b in digest.split("\n\n") if "cyber" in b]
+    assert "Также: " in block and "Другое агентство" in block and "/story " in block
