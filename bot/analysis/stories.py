@@ -43,6 +43,9 @@ class StoryRules:
 
     window_days: int = 3  # a story takes an article within 72 h of one of its articles
     max_gap_days: int = 7  # never across a gap of more than a week, whatever the window
+    # A story spans at most two weeks: coverage every other day would otherwise chain a
+    # summit, its follow-ups and the next visit into one story that never ends.
+    max_span_days: int = 14
     join: float = 0.20
     same_source: float = 0.55  # cosine with each same-source article (an update, a rewrite)
 
@@ -201,8 +204,11 @@ def linkage(vector: Mapping[str, float], story: Candidate) -> float:
 
 
 def within_reach(day: int, story: Candidate, rules: StoryRules) -> bool:
-    """Whether the article falls within the window of the story's dates."""
-    return story.first_day - rules.reach <= day <= story.last_day + rules.reach
+    """Whether the article falls within the window of the story's dates (and its span)."""
+    return (
+        story.first_day - rules.reach <= day <= story.last_day + rules.reach
+        and max(day, story.last_day) - min(day, story.first_day) <= rules.max_span_days
+    )
 
 
 def admits(vector: Mapping[str, float], day: int, story: Candidate, rules: StoryRules) -> bool:

@@ -317,17 +317,17 @@ class StoryQueries(ReadingQueries):
         """The articles of each story, oldest first (at most `per_story`, the latest)."""
         marks = ",".join("?" * len(story_ids))
         found: dict[int, list[ArticleHead]] = {i: [] for i in story_ids}
+        # The window function numbers each story's articles newest first; only the first
+        # `per_story` become models.
         rows = await self.db.execute_fetchall(
-            f"SELECT sa.story_id, {prefixed('a')} FROM story_articles sa"
-            " JOIN articles a ON a.id = sa.article_id"
-            f" WHERE sa.story_id IN ({marks})"
-            " ORDER BY sa.story_id, a.published DESC, a.id DESC",
-            list(story_ids),
+            f"SELECT * FROM (SELECT sa.story_id, {prefixed('a')}, row_number() OVER"
+            " (PARTITION BY sa.story_id ORDER BY a.published DESC, a.id DESC) AS n"
+            " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+            f" WHERE sa.story_id IN ({marks})) WHERE n <= ? ORDER BY story_id, n",
+            [*story_ids, per_story],
         )
         for r in rows:
-            heads = found[int(r["story_id"])]
-            if len(heads) < per_story:
-                heads.append(ArticleHead(**head_fields(r)))
+            found[int(r["story_id"])].append(ArticleHead(**head_fields(r)))
         return {i: tuple(reversed(h)) for i, h in found.items()}
 
     @cached

@@ -21,6 +21,7 @@ from bot.texts.briefing import (
     NO_ARTICLES,
     PERIOD_TITLES,
     SOURCES,
+    byline,
     citation,
     nbsp_numbers,
     shorten,
@@ -201,7 +202,7 @@ def render_story_digest(
         lines = [f"{number}. {link(head.url, head.title)}", citation(head)]
         lines += [f"<i>{esc(s.span.text)}</i>" for s in item.sentences[:DIGEST_SENTENCES]]
         if item.others:
-            lines.append(f"Также: {'; '.join(citation(h) for h in item.others)}")
+            lines.append(f"Также: {'; '.join(byline(h) for h in item.others)}")
         more = f" · сюжет: /story {item.story_id}" if item.story_id is not None else ""
         lines.append(f"Целиком: /article {head.id}{more}")
         blocks.append("\n".join(lines))
