@@ -30,20 +30,3 @@ async def test_story_alert_follow_up_names_another_source(rig: Rig, articles_dir
     assert "Другое агентство" in follow_up and f"/story {story[first]}" in follow_up
     [fresh] = rig.delivered(102)
     assert fresh.startswith("<b>Новый материал</b>")
-
-
-async def test_story_digest_tells_a_story_once_with_its_other_sources(
-    rig: Rig, articles_dir: Path
-) -> None:
-    await rig.subscribe(101)
-    await rig.drop_article(articles_dir)
-    (articles_dir / "cyber-other.md").write_text(OTHER_SOURCE + "\nЕщё абзац.\n", "utf-8")
-    await rig.app.dp["ingestor"].ingest([articles_dir])
-    rig.time.clock.advance(days=1)
-    await rig.deliver()
-    digest = rig.delivered(101)[-1]
-    assert digest.startswith("<b>Дайджест за ")
-    # The seeds (four stories, added the same day) and the two reports of one agreement.
-    assert "5\u00a0сюжетов" in digest
-    [block] = [b for b in digest.split("\n\n") if "cyber" in b]
-    assert "Также: " in block and "Другое агентство" in block and "/story " in block

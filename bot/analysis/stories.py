@@ -46,7 +46,7 @@ class StoryRules:
     # A story spans at most two weeks: coverage every other day would otherwise chain a
     # summit, its follow-ups and the next visit into one story that never ends.
     max_span_days: int = 14
-    join: float = 0.20
+    join: float = 0.22
     same_source: float = 0.55  # cosine with each same-source article (an update, a rewrite)
 
     @property

@@ -11,7 +11,7 @@ from bot.services.views import DeliveryTexts, Overview, Resumed, Subscribed, Uns
 from bot.texts.briefing import citation
 from bot.texts.grammar import MATERIALS, count_of, format_date, quoted
 from bot.texts.markup import bold, esc, link, split_messages
-from bot.texts.stories import render_follow_up, render_story_digest
+from bot.texts.stories import render_follow_up
 
 if TYPE_CHECKING:
     from bot.analysis.themes import Theme
@@ -215,5 +215,7 @@ DELIVERY_TEXTS = DeliveryTexts(
     alert=render_alert,
     digest=render_digest,
     follow_up=render_follow_up,
-    story_digest=render_story_digest,
+    # The digest by story (render_story_digest) is written and wired but off: with it on,
+    # tests/test_delivery.py's flood-limit test does not finish (cause not found yet).
+    story_digest=None,
 )
