@@ -13,7 +13,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "<BOT_TOKEN>"
 # Anything shaped like a Telegram token ("123456:AAE…", 30+ characters after the colon), so
 # text is clean even where the configured token is not known (the store, another bot's token).
-TOKEN_SHAPE = re.compile(r"(?<![A-Za-z0-9_-])\d{3,20}:[A-Za-z0-9_-]{30,}")
+TOKEN_SHAPE = re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,}")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
