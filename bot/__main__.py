@@ -77,7 +77,7 @@ def _log_level(settings: Settings, command: str) -> str:
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        report = await Ingestor(store, LazyModels()).ingest(args.paths)
+        report = await Ingestor(store, LazyModels(), settings.articles_dir).ingest(args.paths)
     print(report.line())
     return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
 
