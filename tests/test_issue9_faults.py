@@ -105,7 +105,7 @@ async def subscribe(store: Store, chat_id: int) -> None:
 async def test_issue9_12_full_disk_stops_writes_keeps_reads_and_resumes(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    pages = list(await store.db.execute_fetchall("PRAGMA page_count"))[0][0]
+    pages = next(iter(await store.db.execute_fetchall("PRAGMA page_count")))[0]
     # A real SQLITE_FULL: SQLite refuses to grow the file past max_page_count.
     await store.db.execute(f"PRAGMA max_page_count = {pages}")
     caplog.set_level(logging.INFO, logger="bot.store")
@@ -188,7 +188,7 @@ def test_issue9_16_real_token_shape_is_accepted() -> None:
 
 @pytest.mark.parametrize("seconds", ["1e-9", "0", "-1", "inf", "nan", "1e12"])
 def test_issue9_16_poll_seconds_out_of_bounds_is_refused(seconds: str) -> None:
-    with pytest.raises(ValidationError, match="ARTICLES_POLL_SECONDS|articles_poll"):
+    with pytest.raises(ValidationError, match=r"ARTICLES_POLL_SECONDS|articles_poll"):
         Settings(_env_file=None, ARTICLES_POLL_SECONDS=seconds)  # type: ignore[call-arg]
 
 

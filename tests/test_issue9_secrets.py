@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -11,6 +12,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 from aiogram.exceptions import TelegramNetworkError
@@ -23,7 +25,7 @@ from bot.config import Settings, describe_error
 from bot.logs import setup_logging
 from bot.models import NewDelivery
 from bot.ops.status import render_status
-from bot.store import Store
+from bot.store import DeliveryStats, Store
 from bot.telegram.app import create_bot
 from bot.telegram.sender import Sender
 from tests.conftest import ROOT, START
@@ -183,22 +185,16 @@ async def test_issue9_1_delivery_error_is_redacted_in_outbox_and_status(
     secret = TOKEN.split(":")[1].encode()
     assert secret not in database_bytes(db_path)
     env = os.environ | {"DB_PATH": str(db_path), "BOT_TOKEN": "", "TMPDIR": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "status"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    status = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "status", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
     )
-    assert "TooManyRedirects" in done.stdout
-    assert TOKEN not in done.stdout + done.stderr
+    out, err = await asyncio.wait_for(status.communicate(), timeout=60)
+    assert status.returncode == 0
+    assert "TooManyRedirects" in out.decode()
+    assert TOKEN.encode() not in out + err
 
 
 def test_issue9_1_old_rows_with_a_token_are_redacted_by_status() -> None:
-    from bot.store import DeliveryStats  # noqa: PLC0415 - a plain dataclass
-
     stats = DeliveryStats(last_errors=[("2025-09-02", 5, "pending", f"url /bot{TOKEN}/x")])
     assert TOKEN not in render_status(stats)
 
