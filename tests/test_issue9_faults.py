@@ -6,9 +6,11 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,55 @@ def test_issue9_17_status_into_a_closed_pipe_is_quiet(tmp_path: Path, seeded_db:
     assert "BrokenPipeError" not in done.stderr
     assert "Traceback" not in done.stderr
     assert done.returncode == 141
+
+
+def run_on_prose(n_bytes: int) -> str:
+    """Ordinary sentences (written here, not copied), enough to keep the analysis busy."""
+    subjects = ["Казахстан", "Китай", "Астана", "Пекин", "Делегация", "Министерство"]
+    verbs = ["обсудили", "подписали", "рассмотрели", "одобрили", "предложили", "отметили"]
+    objects = ["соглашение о торговле", "проект дороги", "план поставок зерна", "обмен студентами"]
+    sentences, size, n = [], 0, 0
+    while size < n_bytes:
+        sentence = (
+            f"{subjects[n % 6]} и {subjects[(n // 6) % 6]} {verbs[(n // 3) % 6]} "
+            f"{objects[n % 4]} в {n % 28 + 1} раз."
+        )
+        sentences.append(sentence)
+        size += len(sentence.encode())
+        n += 1
+    return " ".join(sentences)
+
+
+@pytest.mark.slow
+def test_issue9_17_ctrl_c_during_a_long_analysis_stops_promptly(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "a.md").write_text("Короткая новость\nКазахстан и Китай.\n", "utf-8")
+    (incoming / "b.md").write_text("Длинная новость\n" + run_on_prose(150_000), "utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env |= {"DB_PATH": str(tmp_path / "db.sqlite3"), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", str(incoming)],
+        env=env | {"TMPDIR": str(tmp_path)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # the first file is in: the second one's analysis runs now
+        if "a.md: added" in line:
+            break
+    else:
+        pytest.fail("the first file was never added")
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    started = time.perf_counter()
+    try:
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    took = time.perf_counter() - started
+    assert process.returncode == 130, rest
+    assert took < 5, f"exit took {took:.1f}s after Ctrl-C"
+    assert "Traceback" not in rest
