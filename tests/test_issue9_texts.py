@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.ingest.files import parse_article
 from bot.models import ArticleHead, KeySentence, Span
-from bot.services.views import BriefItem, Briefing
+from bot.services.views import Briefing, BriefItem
 from bot.texts.briefing import KEY_SENTENCE_WIDTH, render_briefing
 from bot.texts.markup import esc, plain_text, split_messages, visible_length
 from tests.conftest import TestApp
@@ -106,6 +106,7 @@ def test_issue9_21_splitter_never_cuts_inside_a_tag_spanning_lines(
     for message in messages:
         assert visible_length(message) <= limit
         parse_html(message)  # raises like Telegram on an unclosed or stray tag
+
     # Nothing lost: the visible text is the same, but for the whitespace at the cuts.
     def squeeze(text: str) -> str:
         return re.sub(r"\s+", "", text)
