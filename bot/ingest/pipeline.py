@@ -172,7 +172,7 @@ class Ingestor:
         digest = content_hash(raw)
         state = await self.store.article_state(item.key)
         if state is not None and state[1] == digest:
-            self._remember(item, digest)
+            self._remember(item)
             report.unchanged += 1
             return
         twin = await self.store.key_for_hash(digest)
@@ -180,7 +180,7 @@ class Ingestor:
             twin_file = Path(twin) if Path(twin).is_absolute() else home / twin
             if state is None and not await self._worker.run(twin_file.exists):
                 article_id = await self.store.move_article(twin, item.key)
-                self._remember(item, digest)
+                self._remember(item)
                 report.moved.append(article_id)
                 log.info("%s: moved from %s as article %d", item.path, twin, article_id)
                 return
@@ -195,11 +195,11 @@ class Ingestor:
                 self._skip(item, problem, report, remember=False)
                 return
         article_id = await self._store(article)
-        self._remember(item, digest)
+        self._remember(item)
         (report.updated if state else report.added).append(article_id)
         log.info("%s: %s as article %d", item.path, "updated" if state else "added", article_id)
 
-    def _remember(self, item: Found, digest: str) -> None:
+    def _remember(self, item: Found) -> None:
         if item.signature is not None:
             self._seen_files[item.real] = (item.signature, item.key, None)
         self._logged_skips.pop(item.real, None)

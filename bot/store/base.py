@@ -69,6 +69,7 @@ class BaseStore:
         # BEGIN fails, and one task's statement would join (and roll back with) another's.
         self._write_lock = asyncio.Lock()
         self._full = False  # the last write failed for lack of space (logged once)
+        self._ready = False  # opened and migrated
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -108,6 +109,7 @@ class BaseStore:
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._migrate()
+        self._ready = True
 
     async def close(self) -> None:
         if self._db is not None:
@@ -159,7 +161,7 @@ class BaseStore:
         except sqlite3.OperationalError as exc:
             if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != sqlite3.SQLITE_FULL:
                 raise
-            if not self._full:
+            if not self._full and self._ready:  # at open, the caller reports it (one line)
                 self._full = True
                 log.error("database %s is full: writes stop until space is freed", self.path)
             raise StoreFull(describe_fault(self.path, exc)) from exc
