@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot.clock import system_clock
-from bot.config import Settings, describe_error
+from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
 from bot.logs import setup_logging
@@ -19,7 +18,8 @@ from bot.ops.status import render_status
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # bad settings or an unusable database: fix the configuration, then retry
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader went away (128 + 13)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bot` and the `dipbrief` script."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(describe_error(exc), file=sys.stderr)
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_USAGE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     command = args.command or "run"
@@ -57,9 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_COMMANDS[command](settings, args))
     except StoreError as exc:
         log.error("%s", exc)
-        return 1
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `python -m bot status | head -1`: the reader left. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again (the recipe of the `signal` docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _log_level(settings: Settings, command: str) -> str:
@@ -72,7 +77,7 @@ def _log_level(settings: Settings, command: str) -> str:
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        report = await Ingestor(store, LazyModels()).ingest(args.paths)
+        report = await Ingestor(store, LazyModels(), settings.articles_dir).ingest(args.paths)
     print(report.line())
     return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
@@ -25,6 +26,23 @@ __all__ = [
 ]
 
 
+# Characters that reorder or hide text: bidi embeddings, overrides and isolates, marks, and
+# control characters. «U+202E» in a title shows what follows backwards in every client.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE = re.compile(f"[{_BIDI}\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """A title or a name as one clean line: control and bidi characters dropped, line breaks
+    and runs of spaces made one space (a multi-line YAML title would break its <b>)."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def _clean_optional(value: object) -> object:
+    return (one_line(value) or None) if isinstance(value, str) else value
+
+
 class FrontMatter(BaseModel):
     """The YAML block at the top of an article file; unknown keys are ignored."""
 
@@ -39,7 +57,7 @@ class FrontMatter(BaseModel):
     @field_validator("title", "source", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
-        return value.strip() or None if isinstance(value, str) else value
+        return _clean_optional(value)
 
 
 class ArticleFile(BaseModel):
@@ -56,6 +74,11 @@ class ArticleFile(BaseModel):
     lang: str | None = None
     body: str = Field(min_length=1)
 
+    @field_validator("title", "source", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return _clean_optional(value)
+
 
 class ArticleHead(BaseModel):
     """An article as listed: its number (id, for `/article N`) and citation facts."""
@@ -69,6 +92,17 @@ class ArticleHead(BaseModel):
     url: str | None
     published: dt.date | None
     lang: str
+
+    # Rows stored before titles were cleaned at ingest are cleaned on the way out, too.
+    @field_validator("title", mode="before")
+    @classmethod
+    def _clean_title(cls, value: object) -> object:
+        return (one_line(value) or "…") if isinstance(value, str) else value
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _clean_source(cls, value: object) -> object:
+        return _clean_optional(value)
 
 
 class StoredArticle(ArticleHead):

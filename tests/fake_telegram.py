@@ -482,7 +482,7 @@ class FakeTelegram:
 
     def __init__(
         self,
-        token: str = "123456:TEST-token",
+        token: str = "123456:TEST-token-0123456789abcdefghijklmnop",
         bot_username: str = "dipbrief_bot",
         *,
         strict_html: bool = True,

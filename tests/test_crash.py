@@ -125,7 +125,7 @@ def test_second_process_on_same_database_refuses(
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # our token lock, not in /tmp
     env = os.environ | {
-        "BOT_TOKEN": "999:another-bot",
+        "BOT_TOKEN": "999:another-bot-0123456789abcdefghijklmnop",
         "TELEGRAM_API_URL": "http://127.0.0.1:9",  # never reached: it refuses first
         "DB_PATH": str(db_path),
         "ARTICLES_DIR": str(articles_dir),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.logs import redact
 from bot.store import DeliveryStats
 
 
@@ -17,7 +18,7 @@ def render_status(stats: DeliveryStats) -> str:
     lines.append(f"outbox: {outbox or 'empty'}")
     lines.append("last errors:" if stats.last_errors else "last errors: none")
     lines += [
-        f"  {when} chat {chat_id} [{state}]: {error}"
+        f"  {when} chat {chat_id} [{state}]: {redact(error)}"  # rows from before redaction
         for when, chat_id, state, error in stats.last_errors
     ]
     return "\n".join(lines)

@@ -139,9 +139,10 @@ class Briefings:
         )
 
     async def _since(self, period: Period) -> dt.date:
-        newest = await self.store.newest_published()
-        anchor = newest or self.clock().astimezone(self.tz).date()
-        return anchor - dt.timedelta(days=PERIOD_DAYS[period] - 1)
+        # From today, not from the newest date stored: one article dated 2099 would otherwise
+        # make "the last week" a week of 2098.
+        today = self.clock().astimezone(self.tz).date()
+        return today - dt.timedelta(days=PERIOD_DAYS[period] - 1)
 
     async def menu(self, query: str = "", suggestions: tuple[Theme, ...] = ()) -> ThemeMenu:
         """Every theme with its article count, in taxonomy order."""

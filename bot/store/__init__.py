@@ -1,6 +1,6 @@
 """The only package with SQL: one SQLite file (WAL, foreign keys, versioned schema)."""
 
-from bot.store.base import StoreError
+from bot.store.base import StoreError, StoreFull
 from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.reading import ReadingQueries
 from bot.store.subscriptions import SubscriptionQueries
@@ -10,4 +10,4 @@ class Store(ReadingQueries, SubscriptionQueries, OutboxQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 
-__all__ = ["DeliveryStats", "Store", "StoreError"]
+__all__ = ["DeliveryStats", "Store", "StoreError", "StoreFull"]

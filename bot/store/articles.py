@@ -17,7 +17,7 @@ from bot.models import (
     ArticleHead,
     StoredArticle,
 )
-from bot.store.base import BaseStore
+from bot.store.base import BaseStore, StoreError
 from bot.store.readcache import Generation, ReadCache
 from bot.store.rows import HEAD_COLUMNS, head_fields
 
@@ -83,6 +83,18 @@ class ArticleQueries(BaseStore):
             article_id = int(row["id"]) if row else 0
             await self._replace_analysis(article_id, analysis)
         return article_id
+
+    async def move_article(self, old_key: str, new_key: str) -> int:
+        """A renamed file: the article (same id, same analysis) takes the new key."""
+        async with self._article_write():
+            rows = list(
+                await self.db.execute_fetchall(
+                    "UPDATE articles SET key = ? WHERE key = ? RETURNING id", (new_key, old_key)
+                )
+            )
+        if not rows:
+            raise StoreError(f"no article stored under {old_key!r}")
+        return int(rows[0][0])
 
     async def stale_articles(self, version: int, limit: int) -> list[StoredArticle]:
         """Articles analysed by an older version of the pipeline than `version`."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot.logs import redact
 from bot.models import Delivery, NewDelivery
 from bot.store.base import BaseStore, ts
 
@@ -111,7 +112,8 @@ class OutboxQueries(BaseStore):
         await self.write(
             "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?"
             " WHERE id = ? AND state = 'pending'",
-            (int(attempt), ts(at), error, delivery_id),
+            # Errors can quote the request URL, token included: redacted before it is stored.
+            (int(attempt), ts(at), redact(error), delivery_id),
         )
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
@@ -119,7 +121,7 @@ class OutboxQueries(BaseStore):
         await self.write(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
             " last_error = ? WHERE id = ? AND state = 'pending'",
-            (ts(self.clock()), error, delivery_id),
+            (ts(self.clock()), redact(error), delivery_id),
         )
 
     async def clear_delivery_thread(self, delivery_id: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import aiosqlite
 
+from bot.logs import redact
 from bot.models import Subscription
 from bot.store.base import BaseStore, ts
 
@@ -103,6 +104,7 @@ class SubscriptionQueries(BaseStore):
     async def pause_chat(self, chat_id: int, reason: str) -> bool:
         """Stop deliveries to a chat, keeping its subscriptions; True if it was active."""
         now = ts(self.clock())
+        reason = redact(reason)  # Telegram's description, stored and shown by `status`
         async with self.transaction():
             cursor = await self.db.execute(
                 "UPDATE chats SET paused_at = ?, paused_reason = ?"

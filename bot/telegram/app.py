@@ -74,7 +74,7 @@ def create_dispatcher(
         store=store,
         clock=clock,
         models=models,
-        ingestor=Ingestor(store, models),
+        ingestor=Ingestor(store, models, settings.articles_dir),
         briefings=briefings,
         subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
         admins=AdminCache(clock),

@@ -17,7 +17,7 @@ from bot.ingest.pipeline import Ingestor
 from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.services.schedule import schedule_forever
 from bot.services.subscriptions import Subscriptions
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.telegram.app import create_bot, create_dispatcher, set_commands
 from bot.telegram.console import ConsoleSession, run_console
 from bot.telegram.sender import Sender
@@ -98,7 +98,11 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
 
 async def _load_articles(dp: Dispatcher, settings: Settings) -> None:
     ingestor: Ingestor = dp["ingestor"]
-    report = await ingestor.ingest([settings.articles_dir])
+    try:
+        report = await ingestor.ingest([settings.articles_dir])
+    except StoreError as exc:  # a full disk: the bot answers from what it has; retried later
+        log.error("articles from %s not loaded: %s", settings.articles_dir, exc)
+        return
     log.info("articles from %s: %s", settings.articles_dir, report.line())
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import ArticleHead, Span
+from bot.models import ArticleHead, Span, one_line
 from bot.services.views import (
     FIGURES_RECENT,
     PEOPLE_RECENT,
@@ -17,6 +17,7 @@ from bot.texts.briefing import (
     NO_SOURCE,
     SOURCES,
     citation,
+    key_sentence,
     marked,
     nbsp_numbers,
     shorten,
@@ -89,7 +90,7 @@ def render_person(row: PersonRow) -> str:
     if len(row.heads) > len(shown):
         articles += f" и ещё {count_of(len(row.heads) - len(shown), MATERIALS)}"
     return (
-        f"• {bold(row.name)}{KIND_NOTES.get(row.kind, '')} — "
+        f"• {bold(one_line(row.name))}{KIND_NOTES.get(row.kind, '')} — "
         f"{count_of(row.mentions, MENTIONS)} в {_in_materials(len(row.heads))}: {articles}"
     )
 
@@ -111,7 +112,7 @@ def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
     lines = [heading, ""]
     for row in rows:
         latest = format_date(row.latest, "дата не указана")
-        name = esc(row.name or NO_SOURCE)
+        name = esc(one_line(row.name) if row.name else NO_SOURCE)
         lines.append(f"• {name} — {count_of(row.articles, MATERIALS)}, последний: {latest}")
     return ["\n".join(lines)]
 
@@ -121,7 +122,7 @@ def render_article(view: ArticleView) -> list[str]:
     article = view.article
     blocks = [f"<b>{esc(article.title)}</b>\n{citation(article)} · материал №{article.id}"]
     if view.summary:
-        lines = ["<b>Главное</b>", *(f"— {nbsp_numbers(esc(k.span.text))}" for k in view.summary)]
+        lines = ["<b>Главное</b>", *(f"— {key_sentence(k)}" for k in view.summary)]
         blocks.append("\n".join(lines))
     if view.figures:
         seen: set[str] = set()
