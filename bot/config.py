@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     db_path: Path = Field(default=Path("data/briefing.sqlite3"), alias="DB_PATH")
     articles_dir: Path = Field(default=Path("seeds"), alias="ARTICLES_DIR")
     articles_poll_seconds: float = Field(default=60.0, gt=0, alias="ARTICLES_POLL_SECONDS")
+    # Live sources (issue 11): the sources file (default: the one shipped with the package),
+    # how often feeds are polled, and whether intranet/loopback addresses may be fetched.
+    sources_file: Path | None = Field(default=None, alias="SOURCES_FILE")
+    sources_poll_seconds: float = Field(default=600.0, gt=0, alias="SOURCES_POLL_SECONDS")
+    sources_allow_private_hosts: bool = Field(default=False, alias="SOURCES_ALLOW_PRIVATE_HOSTS")
+    # Seconds between two requests to one host; lower only for tests against a local fake.
+    sources_host_delay: float = Field(default=2.0, ge=0, alias="SOURCES_HOST_DELAY_SECONDS")
     bot_timezone: str = Field(default="Asia/Almaty", alias="BOT_TIMEZONE")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
 

@@ -13,7 +13,7 @@ from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
 from bot.ingest.files import ArticleError, iter_article_paths, read_article
-from bot.models import ArticleFile
+from bot.models import ArticleFile, Origin
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,22 @@ class IngestReport:
             f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
         )
         return line + (f", re-analysed {self.reanalysed}" if self.reanalysed else "")
+
+
+@dataclass(frozen=True)
+class FetchedOutcome:
+    """What storing one fetched article did."""
+
+    outcome: str  # new | updated | unchanged | duplicate
+    article_id: int
+    relevant: bool = True  # from the analysis; unchanged and duplicate ones: not re-judged
+
+
+def is_relevant(analysis: Analysis) -> bool:
+    """The analysis' relevance verdict. `Analysis.relevance` comes with the analysis issue;
+    until it is merged every article counts as relevant (integrator: drop the getattr)."""
+    relevance = getattr(analysis, "relevance", None)
+    return bool(getattr(relevance, "relevant", True)) if relevance is not None else True
 
 
 class Ingestor:
@@ -69,6 +85,26 @@ class Ingestor:
                     await self._ingest_file(path, key, report)
             report.reanalysed = await self._reanalyse_stale()
         return report
+
+    async def ingest_fetched(self, article: ArticleFile, origin: Origin) -> FetchedOutcome:
+        """Store a fetched article like a file: keyed by its canonical URL (an edited page
+        updates the same article number), deduplicated by content, provenance kept."""
+        async with self._lock:
+            state = await self.store.article_state(article.key)
+            if state is not None and state[1] == article.content_hash:
+                await self.store.record_origin(state[0], origin)
+                return FetchedOutcome("unchanged", state[0])
+            twin = await self.store.key_for_hash(article.content_hash)
+            if twin is not None and twin != article.key:
+                twin_state = await self.store.article_state(twin)
+                log.info("%s: same text as %s, already stored", article.url, twin)
+                return FetchedOutcome("duplicate", twin_state[0] if twin_state else 0)
+            analysis = await self._analyse(article.title, article.body)
+            article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
+            await self.store.record_origin(article_id, origin)
+        outcome = "updated" if state else "new"
+        log.info("%s: %s as article %d", article.url, outcome, article_id)
+        return FetchedOutcome(outcome, article_id, is_relevant(analysis))
 
     async def _reanalyse_stale(self, batch: int = 100) -> int:
         """Redo the analysis of stored articles made by an older pipeline version."""
