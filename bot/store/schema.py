@@ -201,6 +201,7 @@ MIGRATIONS: tuple[str, ...] = (
         seen_at TEXT NOT NULL,
         PRIMARY KEY (source_id, link)
     );
+    CREATE INDEX source_items_by_link ON source_items(link) WHERE article_id IS NOT NULL;
 
     CREATE TABLE article_origins (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,

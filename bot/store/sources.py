@@ -104,6 +104,17 @@ class SourceQueries(BaseStore):
             for row in rows
         }
 
+    async def article_for_link(self, link: str) -> int | None:
+        """The article any source already made of this link key, if one did."""
+        rows = list(
+            await self.db.execute_fetchall(
+                "SELECT article_id FROM source_items WHERE link = ? AND article_id IS NOT NULL"
+                " LIMIT 1",
+                (link,),
+            )
+        )
+        return int(rows[0][0]) if rows else None
+
     async def remember_item(
         self,
         source_id: str,

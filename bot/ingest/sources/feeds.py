@@ -38,6 +38,7 @@ class FeedItem:
     title: str  # plain text
     published: dt.date | None  # the feed's date; the page's wins when it has one
     fingerprint: str  # changes when the feed's entry changes (title, summary, dates)
+    original: str = ""  # the link exactly as the feed gave it (made absolute)
 
 
 def looks_like_html(raw: bytes) -> bool:
@@ -156,11 +157,13 @@ def _entries(entries: list[dict[str, object]], url: str, base: str) -> list[Feed
         title = plain_text(str(entry.get("title") or ""))
         summary = plain_text(str(entry.get("summary") or ""))
         published = _entry_date(entry)
-        updated = str(entry.get("updated") or entry.get("published") or "")
+        # dict.get: FeedParserDict.get maps "updated" to "published" with a warning.
+        updated = str(dict.get(entry, "updated") or dict.get(entry, "published") or "")
         fingerprint = hashlib.sha256(
             "\x1f".join((title, summary, updated)).encode("utf-8")
         ).hexdigest()[:32]
-        items.append(FeedItem(link, key, title, published, fingerprint))
+        original = absolute(str(dict.get(entry, "link") or link), absolute(base, url))
+        items.append(FeedItem(link, key, title, published, fingerprint, original))
     return items
 
 
@@ -183,7 +186,7 @@ def _link(entry: dict[str, object], url: str, base: str) -> str | None:
 
 def _entry_date(entry: dict[str, object]) -> dt.date | None:
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(name)
+        value = dict.get(entry, name)
         if value:
             try:
                 moment = dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)  # type: ignore[arg-type]

@@ -85,6 +85,7 @@ class Poller:
         self.poll_seconds = poll_seconds
         self._jitter = jitter
         self._gate = asyncio.Semaphore(CONCURRENT_SOURCES)
+        self._links: dict[str, asyncio.Lock] = {}
 
     def interval(self, source: Source) -> float:
         return source.poll_minutes * 60.0 if source.poll_minutes else self.poll_seconds
@@ -167,6 +168,8 @@ class Poller:
         except FeedError as exc:
             reason = str(exc) + (" (body cut off at the size cap)" if fetched.truncated else "")
             return await self._failed(source, state, report, reason)
+        if fetched.truncated:
+            report.notes.append("feed cut off at the 5 MB cap")
         await self._items(source, items, report)
         return await self._ok(source, state, report, fetched)
 
@@ -180,9 +183,18 @@ class Poller:
             if known is not None and settled and known.fingerprint == item.fingerprint:
                 report.unchanged += 1
                 continue
-            stop = await self._item(source, item, known, report)
-            if stop:
-                break
+            # One page fetch per link at a time: two feeds polled together may list it.
+            async with self._links.setdefault(item.key, asyncio.Lock()):
+                if known is None and (other := await self.store.article_for_link(item.key)):
+                    # Another feed brought this story already: no second request for the
+                    # page; edits are noticed through the feed that brought it first.
+                    await self.store.remember_item(
+                        source.id, item.key, item.fingerprint, article_id=other
+                    )
+                    report.unchanged += 1
+                    continue
+                if await self._item(source, item, known, report):
+                    break
 
     async def _item(
         self, source: Source, item: FeedItem, known: SeenItem | None, report: SourceReport
@@ -218,7 +230,7 @@ class Poller:
             return False
         origin = Origin(
             source_id=source.id,
-            original_url=item.link,
+            original_url=item.original or item.link,
             canonical_url=article.url or item.link,
             fetched_at=self.clock(),
         )
