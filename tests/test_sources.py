@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
 from bot.ingest.sources.config import parse_sources
-from bot.ingest.sources.fetch import FetchError, Fetcher
+from bot.ingest.sources.fetch import Fetcher, FetchError
 from bot.ingest.sources.poller import Poller, SourceReport
 from bot.ingest.sources.report import render_fetch
 from bot.store import Store
