@@ -12,7 +12,7 @@ import email.utils
 import hashlib
 import html
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -44,6 +44,7 @@ class FakePublisher:
         self.app = web.Application()
         self.app.router.add_route("GET", "/{tail:.*}", self._handle)
         self.base = ""
+        self._changed = asyncio.Event()
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -60,6 +61,13 @@ class FakePublisher:
             )
         self.resources[path] = Resource(body=raw, content_type=content_type, **kw)  # type: ignore[arg-type]
 
+    async def until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until `condition()` holds, rechecking after each request."""
+        async with asyncio.timeout(timeout):
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
     def page_hits(self) -> int:
         return sum(n for path, n in self.hits.items() if path.startswith("/news/"))
 
@@ -67,6 +75,7 @@ class FakePublisher:
         path = request.path
         self.hits[path] += 1
         self.requests.append((path, dict(request.headers)))
+        self._changed.set()
         res = self.resources.get(path)
         if res is None and path + "/" in self.resources:  # like most sites: add the slash
             return web.Response(status=301, headers={"Location": path + "/"})
