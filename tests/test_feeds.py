@@ -142,18 +142,36 @@ def test_default_sources_file_is_complete_and_unverified() -> None:
         "Казинформ",
         "Tengrinews",
         "Zakon.kz",
-        "Kursiv",
+        "Курсив",
         "Sputnik Казахстан",
         "Синьхуа",
         "Акорда",
         "Lada.kz",
         "CentralAsia.media",
-        "DKNews",
+        "Деловой Казахстан",
         "CGTN на русском",
         "МИД Казахстана",
     ):
         assert expected in names, expected
     assert all(not s.verified and s.provenance for s in sources)
+    assert len({s.id for s in sources}) == len(sources)
+
+
+def test_feed_dates_are_the_publishers_calendar_day() -> None:
+    late = dt.datetime(2025, 9, 3, 1, 15, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    [item] = parse_feed(rss([(TITLE, f"{BASE}/news/1", late, "")]), f"{BASE}/rss.xml")
+    assert item.published == dt.date(2025, 9, 3)  # 2 September in UTC
+
+
+def test_sources_keep_only_their_articles() -> None:
+    [source] = parse_sources(
+        '[[source]]\nid = "z"\nname = "Z"\nkind = "html-list"\nurl = "https://www.z.kz/news/"\n'
+        "keep_pattern = '^https://www\\.z\\.kz/[a-z]+/\\d{7}-'\ndrop_paths = [\"/sport/\"]\n"
+    )
+    assert source.wants("https://www.z.kz/politika/6488451-x.html")
+    assert not source.wants("https://www.z.kz/sport/6488452-x.html")
+    assert not source.wants("https://www.z.kz/politika/")
+    assert not source.wants("https://other.kz/politika/6488451-x.html")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -15,6 +16,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from bot.ingest.sources.urls import host_of, path_allowed
 
 MIN_POLL_MINUTES = 10  # feed polls no more often than this, whatever the file says
 
@@ -40,6 +43,7 @@ class Source(BaseModel):
     poll_minutes: int | None = Field(default=None, ge=MIN_POLL_MINUTES)
     keep_paths: tuple[str, ...] = ()  # article links must start with one of these paths
     drop_paths: tuple[str, ...] = ()  # ... and with none of these
+    keep_pattern: str | None = None  # a regular expression article URLs must match
     verified: bool = False  # true only once `python -m bot sources check` found what we expect
     provenance: str = ""  # where the address came from
     notes: str = ""
@@ -58,11 +62,34 @@ class Source(BaseModel):
             raise ValueError("paths start with '/'")
         return value
 
+    @field_validator("keep_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"keep_pattern is not a regular expression: {exc}") from exc
+        return value
+
     @model_validator(mode="after")
     def _html_list_needs_filter(self) -> Source:
-        if self.kind == "html-list" and not self.keep_paths:
-            raise ValueError("an html-list source needs keep_paths (which links are articles)")
+        if self.kind == "html-list" and not (self.keep_paths or self.keep_pattern):
+            raise ValueError(
+                "an html-list source needs keep_paths or keep_pattern (which links are articles)"
+            )
         return self
+
+    def wants(self, link: str) -> bool:
+        """Is this link one of the source's articles? Its URL filters, and for pages and
+        sitemaps (which link to anything) the source's own host."""
+        if not path_allowed(link, self.keep_paths, self.drop_paths):
+            return False
+        if self.keep_pattern and not re.search(self.keep_pattern, link):
+            return False
+        if self.kind in ("html-list", "sitemap"):
+            return host_of(link).removeprefix("www.") == host_of(self.url).removeprefix("www.")
+        return True
 
     @property
     def is_feed(self) -> bool:

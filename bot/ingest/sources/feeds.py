@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import email.utils
 import hashlib
 import html
 import re
@@ -185,6 +186,14 @@ def _link(entry: dict[str, object], url: str, base: str) -> str | None:
 
 
 def _entry_date(entry: dict[str, object]) -> dt.date | None:
+    # The publisher's own calendar day: "Wed, 03 Sep 2025 01:15 +0500" is 3 September in
+    # Astana, though feedparser's *_parsed (UTC) says the 2nd.
+    for name in ("published", "updated", "created"):
+        raw = dict.get(entry, name)
+        if isinstance(raw, str) and raw.strip():
+            local = _local_date(raw.strip())
+            if local is not None:
+                return local
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
         value = dict.get(entry, name)
         if value:
@@ -194,6 +203,17 @@ def _entry_date(entry: dict[str, object]) -> dt.date | None:
                 continue
             return moment.date()
     return None
+
+
+def _local_date(raw: str) -> dt.date | None:
+    try:
+        return email.utils.parsedate_to_datetime(raw).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
 
 
 # --- sites without a feed ----------------------------------------------------------------

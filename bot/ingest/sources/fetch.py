@@ -23,7 +23,8 @@ from bot.ingest.sources.urls import BadUrl, absolute, clean_url, host_of
 log = logging.getLogger(__name__)
 
 CONTACT_URL = "https://github.com/dipbrief/dipbrief#источники"
-USER_AGENT = f"Dipbrief/0.1 (news briefing bot; +{CONTACT_URL})"
+# Names itself a feed reader: some engines (AKIpress) serve HTML to anything else.
+USER_AGENT = f"Dipbrief/0.1 (RSS reader of a news briefing bot; +{CONTACT_URL})"
 FEED_CAP = 5 * 1024 * 1024
 PAGE_CAP = 3 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -26,7 +26,7 @@ from bot.ingest.sources.feeds import (
 )
 from bot.ingest.sources.fetch import FEED_CAP, PAGE_CAP, Fetched, Fetcher, FetchError
 from bot.ingest.sources.pages import PageError, extract_page
-from bot.ingest.sources.urls import BadUrl, clean_url, path_allowed, url_key
+from bot.ingest.sources.urls import BadUrl, clean_url, url_key
 from bot.models import ArticleFile, Origin, SeenItem, SourceState
 from bot.store import Store
 
@@ -176,7 +176,7 @@ class Poller:
     async def _items(self, source: Source, items: list[FeedItem], report: SourceReport) -> None:
         seen = await self.store.seen_items(source.id)
         for item in items:
-            if not path_allowed(item.link, source.keep_paths, source.drop_paths):
+            if not source.wants(item.link):
                 continue
             known = seen.get(item.key)
             settled = known is not None and (known.errors == 0 or known.errors >= MAX_ITEM_ERRORS)
