@@ -227,6 +227,8 @@ def parse_sitemap(raw: bytes, url: str) -> list[FeedItem]:
         root = lxml.etree.fromstring(raw, parser=lxml.etree.XMLParser(resolve_entities=False))
     except lxml.etree.XMLSyntaxError as exc:
         raise FeedError(f"broken XML: {exc}") from exc
+    if lxml.etree.QName(root).localname == "sitemapindex":
+        raise FeedError("a sitemap index: give the source one of its child sitemaps")
     items: list[FeedItem] = []
     seen: set[str] = set()
     for node in root.iter("{*}url"):

@@ -93,11 +93,14 @@ class Poller:
     async def poll_due(self) -> list[SourceReport]:
         """Poll the enabled sources whose next check has come (run mode)."""
         now = self.clock()
+        states = await self.store.source_states()  # a read; rows are created on first poll
         due = []
         for source in self.sources:
             if not source.enabled:
                 continue
-            state = await self.store.source_state(source.id, source.url)
+            state = states.get(source.id)
+            if state is None or state.file_url != source.url:
+                state = await self.store.source_state(source.id, source.url)
             if state.disabled is None and (
                 state.next_check_at is None or state.next_check_at <= now
             ):
