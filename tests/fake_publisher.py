@@ -390,7 +390,7 @@ def install_site(pub: FakePublisher) -> dict[str, str]:
         "/down/rss.xml", b"maintenance", "text/plain", status=503, headers={"Retry-After": later}
     )
     pub.put("/old/rss.xml", b"", "text/plain", status=301, headers={"Location": "/rss/main.xml"})
-    pub.put("/slow/rss.xml", rss([]), delay=3.0)
+    pub.put("/slow/rss.xml", rss([]), delay=4.0)
     pub.put("/huge/rss.xml", b"", "application/rss+xml", stream_bytes=6 * 1024 * 1024)
     pub.put("/html/rss.xml", page(GRAIN, base), "text/html; charset=utf-8")
     pub.put(

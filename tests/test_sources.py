@@ -57,7 +57,7 @@ async def rig(tmp_path: Path, models: LazyModels) -> AsyncIterator[Rig]:
     async with running_publisher() as pub, Store(tmp_path / "db.sqlite3", clock) as store:
         paths = install_site(pub)
         sources = parse_sources(sources_toml(pub, paths))
-        fetcher = Fetcher(allow_private=True, host_delay=0.0, total_timeout=1.0, clock=clock)
+        fetcher = Fetcher(allow_private=True, host_delay=0.0, total_timeout=2.0, clock=clock)
         async with fetcher:
             poller = Poller(
                 store, Ingestor(store, models), fetcher, sources, clock, jitter=lambda: 0.5

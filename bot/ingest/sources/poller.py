@@ -136,7 +136,7 @@ class Poller:
             )
         except FetchError as exc:
             return await self._failed(source, state, report, str(exc))
-        if fetched.moved_to:
+        if fetched.moved_to and fetched.status in (200, 304):  # not to an error page
             log.info("source %s: moved permanently to %s", source.id, fetched.moved_to)
             report.notes.append(f"moved to {fetched.moved_to}")
             state = state.model_copy(update={"url": fetched.moved_to})
