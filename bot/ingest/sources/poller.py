@@ -115,7 +115,11 @@ class Poller:
     async def _poll_many(self, sources: Sequence[Source]) -> list[SourceReport]:
         async def gated(source: Source) -> SourceReport:
             async with self._gate:
-                return await self.poll(source)
+                try:
+                    return await self.poll(source)
+                except Exception as exc:  # a bug met by one source must not stop the others
+                    log.exception("source %s: poll failed", source.id)
+                    return SourceReport(source, error=f"internal error: {exc}")
 
         return list(await asyncio.gather(*(gated(s) for s in sources)))
 
