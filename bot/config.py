@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     sources_file: Path | None = Field(default=None, alias="SOURCES_FILE")
     sources_poll_seconds: float = Field(default=600.0, gt=0, alias="SOURCES_POLL_SECONDS")
     sources_allow_private_hosts: bool = Field(default=False, alias="SOURCES_ALLOW_PRIVATE_HOSTS")
+    # Where publishers reach the operator: sent in the User-Agent of every request to them.
+    sources_contact_url: str = Field(
+        default="https://github.com/dipbrief/dipbrief", alias="SOURCES_CONTACT_URL"
+    )
     # Seconds between two requests to one host; lower only for tests against a local fake.
     sources_host_delay: float = Field(default=2.0, ge=0, alias="SOURCES_HOST_DELAY_SECONDS")
     bot_timezone: str = Field(default="Asia/Almaty", alias="BOT_TIMEZONE")
@@ -50,6 +54,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("sources_contact_url")
+    @classmethod
+    def _contact_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "mailto:")) or any(
+            c in value for c in "\r\n()"
+        ):
+            raise ValueError("SOURCES_CONTACT_URL must be an http(s) or mailto: address")
+        return value
 
     @field_validator("bot_timezone")
     @classmethod

@@ -21,6 +21,7 @@ async def bot(tmp_path: Path, *args: str, private: bool = True) -> tuple[int, st
         "DB_PATH": str(tmp_path / "db.sqlite3"),
         "SOURCES_FILE": str(tmp_path / "sources.toml"),
         "SOURCES_HOST_DELAY_SECONDS": "0",
+        "SOURCES_CONTACT_URL": "mailto:ops@example.kz",
         "SOURCES_ALLOW_PRIVATE_HOSTS": "1" if private else "0",
         "LOG_LEVEL": "INFO",
     }
@@ -77,6 +78,10 @@ async def test_fetch_prints_the_table_and_sources_show_their_state(tmp_path: Pat
         assert "sources: 5 in the file, 5 enabled, 2 failing now, disabled: gone" in out
         assert "failing for a week or more: none" in out
         assert pub.hits[CORRIDOR.path] == 1
+        agents = {headers.get("User-Agent") for _, headers in pub.requests}
+        assert agents == {
+            "Dipbrief/0.1 (RSS reader of a news briefing bot; +mailto:ops@example.kz)"
+        }
 
 
 async def test_fetch_offline_prints_one_line_per_source_and_exits_0(tmp_path: Path) -> None:

@@ -22,9 +22,16 @@ from bot.ingest.sources.urls import BadUrl, absolute, clean_url, host_of
 
 log = logging.getLogger(__name__)
 
-CONTACT_URL = "https://github.com/dipbrief/dipbrief#источники"
-# Names itself a feed reader: some engines (AKIpress) serve HTML to anything else.
-USER_AGENT = f"Dipbrief/0.1 (RSS reader of a news briefing bot; +{CONTACT_URL})"
+CONTACT_URL = "https://github.com/dipbrief/dipbrief"  # SOURCES_CONTACT_URL overrides it
+
+
+def user_agent(contact: str = CONTACT_URL) -> str:
+    """Names itself a feed reader (some engines, AKIpress, serve HTML to anything else) and
+    says where to reach the operator."""
+    return f"Dipbrief/0.1 (RSS reader of a news briefing bot; +{contact})"
+
+
+USER_AGENT = user_agent()
 FEED_CAP = 5 * 1024 * 1024
 PAGE_CAP = 3 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.ingest.pipeline import Ingestor
 from bot.ingest.sources.config import load_sources
-from bot.ingest.sources.fetch import Fetcher
+from bot.ingest.sources.fetch import Fetcher, user_agent
 from bot.ingest.sources.poller import Poller
 from bot.store import Store
 
@@ -23,6 +23,7 @@ def make_fetcher(settings: Settings, clock: Clock) -> Fetcher:
     return Fetcher(
         allow_private=settings.sources_allow_private_hosts,
         host_delay=settings.sources_host_delay,
+        user_agent=user_agent(settings.sources_contact_url),
         clock=clock,
     )
 
