@@ -37,6 +37,25 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         alias="ARTICLES_POLL_SECONDS",
     )
+    # Live sources (issue 11): the sources file (default: the one shipped with the package),
+    # how often feeds are polled, and whether intranet/loopback addresses may be fetched.
+    sources_file: Path | None = Field(default=None, alias="SOURCES_FILE")
+    sources_poll_seconds: float = Field(
+        default=600.0,
+        ge=MIN_POLL_SECONDS,
+        le=MAX_POLL_SECONDS,
+        allow_inf_nan=False,
+        alias="SOURCES_POLL_SECONDS",
+    )
+    sources_allow_private_hosts: bool = Field(default=False, alias="SOURCES_ALLOW_PRIVATE_HOSTS")
+    # Where publishers reach the operator: sent in the User-Agent of every request to them.
+    sources_contact_url: str = Field(
+        default="https://github.com/dipbrief/dipbrief", alias="SOURCES_CONTACT_URL"
+    )
+    # Seconds between two requests to one host; lower only for tests against a local fake.
+    sources_host_delay: float = Field(
+        default=2.0, ge=0, le=60, allow_inf_nan=False, alias="SOURCES_HOST_DELAY_SECONDS"
+    )
     bot_timezone: str = Field(default="Asia/Almaty", alias="BOT_TIMEZONE")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
 
@@ -83,6 +102,15 @@ class Settings(BaseSettings):
         # Path("") is ".", the current folder: never what an operator meant.
         if isinstance(value, str) and not value.strip():
             raise ValueError("DB_PATH is empty")
+        return value
+
+    @field_validator("sources_contact_url")
+    @classmethod
+    def _contact_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "mailto:")) or any(
+            c in value for c in "\r\n()"
+        ):
+            raise ValueError("SOURCES_CONTACT_URL must be an http(s) or mailto: address")
         return value
 
     @field_validator("bot_timezone")

@@ -19,6 +19,9 @@ __all__ = [
     "FrontMatter",
     "KeySentence",
     "NewDelivery",
+    "Origin",
+    "SeenItem",
+    "SourceState",
     "Span",
     "StoredArticle",
     "Subscription",
@@ -151,3 +154,45 @@ class Delivery(BaseModel):
     thread_id: int | None
     text: str
     attempts: int
+
+
+class SourceState(BaseModel):
+    """What the store remembers about polling one live source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    url: str  # the address polled (after permanent redirects)
+    file_url: str  # the address the sources file gave
+    etag: str | None = None
+    last_modified: str | None = None
+    next_check_at: dt.datetime | None = None  # aware UTC; None: due now
+    error_count: int = 0
+    last_error: str | None = None
+    failing_since: dt.datetime | None = None
+    last_ok_at: dt.datetime | None = None
+    checked_at: dt.datetime | None = None
+    disabled: str | None = None
+
+
+class SeenItem(BaseModel):
+    """A feed entry met before: its fingerprint and the article it became."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fingerprint: str
+    article_id: int | None
+    etag: str | None
+    last_modified: str | None
+    errors: int
+
+
+class Origin(BaseModel):
+    """Where a fetched article came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_id: str
+    original_url: str
+    canonical_url: str
+    fetched_at: dt.datetime

@@ -3,10 +3,11 @@
 from bot.store.base import StoreError, StoreFull
 from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.reading import ReadingQueries
+from bot.store.sources import SourceQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(ReadingQueries, SubscriptionQueries, OutboxQueries):
+class Store(ReadingQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 

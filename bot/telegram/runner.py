@@ -14,6 +14,7 @@ from bot import texts
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.ingest.pipeline import Ingestor
+from bot.ingest.sources.runtime import live_sources, poll_forever
 from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.services.schedule import schedule_forever
 from bot.services.subscriptions import Subscriptions
@@ -62,6 +63,7 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
     async with (
         Store(settings.db_path, system_clock) as store,
         Store(settings.db_path, system_clock) as outbox,
+        contextlib.AsyncExitStack() as stack,
     ):
         dp = create_dispatcher(settings, store, system_clock, routers())
         bot = create_bot(settings)
@@ -70,8 +72,12 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
         resolve = dp["briefings"].resolve
         sender = Sender(bot, outbox, system_clock)
         subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve, DELIVERY_TEXTS)
+        poller = await stack.enter_async_context(
+            live_sources(settings, store, dp["ingestor"], system_clock)
+        )
         tasks = [
             asyncio.create_task(_rescan_forever(dp, settings)),
+            asyncio.create_task(poll_forever(poller, settings.sources_poll_seconds)),
             asyncio.create_task(schedule_forever(subscriptions.tick, sender.wake)),
             asyncio.create_task(sender.run_forever()),
         ]
