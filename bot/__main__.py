@@ -15,7 +15,7 @@ from bot.config import Settings, describe_error
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
 from bot.logs import setup_logging
-from bot.ops.status import render_status
+from bot.ops.status import render_articles, render_status
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
@@ -79,7 +79,8 @@ async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _status(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        print(f"articles: {await store.count_articles()}")
+        total = await store.count_articles()
+        print(render_articles(total, *await store.relevance_counts()))
         print(render_status(await store.delivery_stats()))
     return 0
 

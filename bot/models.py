@@ -6,7 +6,15 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from bot.analysis.models import Analysis, Entity, Figure, KeySentence, Span, ThemeScore
+from bot.analysis.models import (
+    Analysis,
+    Entity,
+    Figure,
+    KeySentence,
+    Relevance,
+    Span,
+    ThemeScore,
+)
 
 __all__ = [
     "Analysis",
@@ -18,6 +26,7 @@ __all__ = [
     "FrontMatter",
     "KeySentence",
     "NewDelivery",
+    "Relevance",
     "Span",
     "StoredArticle",
     "Subscription",
@@ -69,6 +78,8 @@ class ArticleHead(BaseModel):
     url: str | None
     published: dt.date | None
     lang: str
+    relevant: bool = True  # foreign-affairs news of Kazakhstan / Central Asia (analysis)
+    china: bool = False  # China is a substantive part of it
 
 
 class StoredArticle(ArticleHead):

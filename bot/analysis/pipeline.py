@@ -7,6 +7,7 @@ from bot.analysis.figures import extract_figures
 from bot.analysis.lang import detect_language
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
+from bot.analysis.relevance import assess_other_language, assess_relevance
 from bot.analysis.sentences import split_sentences
 from bot.analysis.summary import content_lemmas, summarise
 from bot.analysis.theme_scores import score_themes
@@ -21,7 +22,9 @@ from bot.analysis.words import WORD_RE
 #    names stays "ru", ambiguous theme words ("газ", "банк", "встреча") need other evidence;
 #    figures: ranges, number words before scales, "минус 5%", "к 2030-му году", and none in
 #    "пункт 3" or "в 10 часов утра".
-ANALYSIS_VERSION = 3
+# 4: relevance (foreign-affairs news of Kazakhstan / Central Asia, China's part) for every
+#    article, Russian or not.
+ANALYSIS_VERSION = 4
 
 
 def analyse_article(
@@ -41,6 +44,7 @@ def analyse_article(
             themes=(),
             figures=(),
             entities=(),
+            relevance=assess_other_language(f"{title}\n{body}"),
         )
     tokens = [list(models.tokens(s.text, s.start)) for s in spans]
     lemmas = [content_lemmas(t) for t in tokens]
@@ -55,6 +59,9 @@ def analyse_article(
         index=book.index(models),
         models=models,
     )
+    relevance = assess_relevance(
+        [t.lemma for t in title_tokens], [[t.lemma for t in ts] for ts in tokens], themes, models
+    )
     return Analysis(
         lang=lang,
         sentences=spans,
@@ -63,4 +70,5 @@ def analyse_article(
         themes=themes,
         figures=extract_figures(body, spans, models),
         entities=extract_entities(body, models),
+        relevance=relevance,
     )
