@@ -247,7 +247,7 @@ def chinese_given_name(forms: Sequence[str]) -> str:
     for form in forms:
         match = CHINESE_CASE_RE.search(form)
         if match is None:
-            votes[form] += 2 if form.endswith(("нь", "н")) or not form[-1:] in "аеуюя" else 1
+            votes[form] += 2 if form.endswith(("нь", "н")) or form[-1:] not in "аеуюя" else 1
             continue
         base = form[: match.start(1)]
         votes[base + ("ь" if match.group(1) in SOFT_CASE_ENDINGS else "")] += 1
@@ -262,7 +262,7 @@ def is_female_name(word: str, models: NlpModels) -> bool:
     if not models.is_known(lowered):  # a guess: "Адиль" is read as female too
         return False
     parses = [p for p in models.parses(lowered) if "Name" in p.tag]
-    return bool(parses) and all(FEMALE_TAGS <= p.tag.grammemes for p in parses)
+    return bool(parses) and all(p.tag.grammemes >= FEMALE_TAGS for p in parses)
 
 
 def _people(found: Sequence[Mention], models: NlpModels, book: EntityBook) -> list[Entity]:

@@ -38,7 +38,10 @@ def test_soft_sign_and_chinese_given_names_keep_their_nominative(nlp: NlpModels)
 
 
 def test_kazakh_names_ending_in_i_or_y_stay_as_written(nlp: NlpModels) -> None:
-    text = "Аким города Дархан Сатыбалды открыл сквер. Пресс-секретарь Берик Уали ответил журналистам."
+    text = (
+        "Аким города Дархан Сатыбалды открыл сквер. "
+        "Пресс-секретарь Берик Уали ответил журналистам."
+    )
     assert {"Дархан Сатыбалды", "Берик Уали"} <= people(text, nlp)
 
 
