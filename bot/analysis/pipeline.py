@@ -23,7 +23,9 @@ from bot.analysis.words import WORD_RE
 #    figures: ranges, number words before scales, "минус 5%", "к 2030-му году", and none in
 #    "пункт 3" or "в 10 часов утра".
 # 4: relevance (foreign-affairs news of Kazakhstan / Central Asia, China's part) for every
-#    article, Russian or not.
+#    article, Russian or not; themes only for relevant ones, within 0.3 of the best theme;
+#    "кибер-" compounds, online fraud, OTS/C5+, meetings as visits, city transport is not
+#    transport; names as written (Цзюань, Сатыбалды), Chinese given names, female surnames.
 ANALYSIS_VERSION = 4
 
 
@@ -62,6 +64,8 @@ def analyse_article(
     relevance = assess_relevance(
         [t.lemma for t in title_tokens], [[t.lemma for t in ts] for ts in tokens], themes, models
     )
+    if not relevance.relevant:
+        themes = ()  # a match or a city story has no theme, whatever words it uses
     return Analysis(
         lang=lang,
         sentences=spans,

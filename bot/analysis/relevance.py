@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from bot.analysis.nlp import NlpModels
 
 GROUPS = ("china", "home", "foreign", "relations", "offtopic")
+# Themes that make an article briefing news on their own: online fraud against Kazakh
+# citizens is what a chat subscribed to cybersecurity wants, foreign side or not.
+DECISIVE_THEMES = {"cybersecurity": 4.0}
 THRESHOLD = 0.5  # score at which an article is relevant
 # Logistic weights of the signals (each capped, so a long article is not relevant by length).
 BIAS = -3.0
@@ -131,6 +134,7 @@ class Tally:
     relations: float = 0.0  # relations words in sentences that name a country
     offtopic: float = 0.0
     themes: int = 0
+    decisive: float = 0.0  # bonus of DECISIVE_THEMES the article scores in
 
 
 def tally(title: Sequence[str], sentences: Sequence[Sequence[str]], index: SignalIndex) -> Tally:
@@ -168,6 +172,9 @@ def judge(t: Tally) -> Relevance:
     if t.themes:
         x += THEME_WEIGHT * min(t.themes, THEME_CAP)
         reasons.append("themes")
+    if t.decisive:
+        x += t.decisive
+        reasons.append("decisive-theme")
     if t.home:
         x += HOME_BONUS
         reasons.append("home")
@@ -197,6 +204,7 @@ def assess_relevance(
     book = book or load_relevance_book()
     t = tally(title_lemmas, sentence_lemmas, book.index(models))
     t.themes = len(themes)
+    t.decisive = max((DECISIVE_THEMES.get(th.theme, 0.0) for th in themes), default=0.0)
     return judge(t)
 
 
