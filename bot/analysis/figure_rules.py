@@ -17,6 +17,7 @@ UPPER_NUMBER_RE = re.compile(rf"[$€₸¥₽]?\s?({NUMBER})")
 # A range is one figure valued at its lower bound; the phrase "от 10 до 15%" keeps both bounds
 # and is what users see, while the value still sorts and merges like a plain "10%".
 RANGE_QUALIFIER = "от … до"
+QUANTITY_WINDOW = 120  # characters after a range's lower bound that hold its upper bound
 MINUS = "минус"  # "Минус 5% за квартал": a fall, valued -5 with no qualifier
 
 
@@ -145,7 +146,9 @@ def _quantity_at(
     text: str, pos: int, pats: Patterns, models: NlpModels, sign: str = ""
 ) -> Found | None:
     """The quantity starting at `pos` ("15%", "15 млрд долларов"), read with a carried sign."""
-    rest = sign + text[pos:]
+    # A bounded window: the quantity is right there ("15 млрд долларов"); the rules must not
+    # scan the rest of the sentence once per range (quadratic: 28 KB of ranges took minutes).
+    rest = sign + text[pos : pos + QUANTITY_WINDOW]
     for rule in QUANTITY_RULES:
         for found in rule(rest, pats, models):
             if found.start == 0 and found.qualifier is None:

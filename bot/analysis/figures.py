@@ -16,18 +16,23 @@ from bot.analysis.nlp import NlpModels
 
 __all__ = ["extract_figures", "find_figures", "roman_value", "sentence_figures"]
 
-MASK = "\x00"  # replaces claimed text so later rules cannot match inside it
+MASK = "\x00"
+# Bounds for pathological texts (a 28 KB "sentence" of ranges, a 1 MB article): no briefing
+# shows more, and real sentences are far shorter.
+MAX_FIGURES = 300
+MAX_SENTENCE_CHARS = 3000  # replaces claimed text so later rules cannot match inside it
 
 
 def _apply_rules(text: str, pats: Patterns, models: NlpModels) -> list[Found]:
     """Run the rules in order on one sentence; each masks its matches for the next."""
-    masked = text
+    chars = list(text)
     found: list[Found] = []
     for rule in RULES:
+        masked = "".join(chars)  # once per rule: linear in the sentence, however many figures
         for item in list(rule(masked, pats, models)):
-            if MASK in masked[item.start : item.stop]:
+            if MASK in chars[item.start : item.stop]:
                 continue  # another pattern of the same rule already claimed this text
-            masked = masked[: item.start] + MASK * (item.stop - item.start) + masked[item.stop :]
+            chars[item.start : item.stop] = MASK * (item.stop - item.start)
             found.append(item)
     return found
 
@@ -74,9 +79,20 @@ def sentence_figures(
 
 
 def extract_figures(body: str, sentences: Sequence[Span], models: NlpModels) -> tuple[Figure, ...]:
-    """All figures of an article, in text order."""
+    """The figures of an article in text order: at most MAX_FIGURES, and only from the first
+    MAX_SENTENCE_CHARS of each sentence, so the cost is bounded whatever the text."""
     lex = load_lexicon()
-    return tuple(f for s in sentences for f in sentence_figures(body, s, models, lex))
+    found: list[Figure] = []
+    for sentence in sentences:
+        s = sentence
+        if len(s.text) > MAX_SENTENCE_CHARS:
+            s = Span(
+                start=s.start, stop=s.start + MAX_SENTENCE_CHARS, text=s.text[:MAX_SENTENCE_CHARS]
+            )
+        found += sentence_figures(body, s, models, lex)
+        if len(found) >= MAX_FIGURES:
+            return tuple(found[:MAX_FIGURES])
+    return tuple(found)
 
 
 def find_figures(text: str, models: NlpModels) -> tuple[Figure, ...]:
