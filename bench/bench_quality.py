@@ -119,7 +119,7 @@ def spans_of(analysis: Any) -> list[Any]:
 def score_article(label: dict[str, Any], path: Path, models: Any, report: Report) -> None:
     article = read_article(path)
     start = time.perf_counter()
-    analysis = analyse_article(article.title, article.body, models)
+    analysis = analyse_article(article.title, article.body, models, published=article.published)
     report.seconds += time.perf_counter() - start
     lang = article.lang or analysis.lang
     relevance = getattr(analysis, "relevance", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.analysis.entities import extract_entities
 from bot.analysis.figures import extract_figures
 from bot.analysis.lang import detect_language
@@ -30,9 +32,14 @@ ANALYSIS_VERSION = 4
 
 
 def analyse_article(
-    title: str, body: str, models: NlpModels, book: ThemeBook | None = None
+    title: str,
+    body: str,
+    models: NlpModels,
+    book: ThemeBook | None = None,
+    published: dt.date | None = None,
 ) -> Analysis:
-    """Analyse one article; offsets of every span point into `body`."""
+    """Analyse one article; offsets of every span point into `body`. The publication date
+    gives the year of dates written without one ("28 октября")."""
     lang = detect_language(f"{title}\n{body}")
     sentences = split_sentences(body)
     spans = tuple(s.span for s in sentences)
@@ -72,7 +79,7 @@ def analyse_article(
         sentence_lemmas=tuple(" ".join(t.lemma for t in ts) for ts in tokens),
         summary=summarise(sentences, lemmas, title, content_lemmas(title_tokens)),
         themes=themes,
-        figures=extract_figures(body, spans, models),
+        figures=extract_figures(body, spans, models, published),
         entities=extract_entities(body, models),
         relevance=relevance,
     )

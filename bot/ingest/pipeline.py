@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -75,7 +76,7 @@ class Ingestor:
         done = 0
         while stale := await self.store.stale_articles(ANALYSIS_VERSION, batch):
             for article in stale:
-                analysis = await self._analyse(article.title, article.body)
+                analysis = await self._analyse(article.title, article.body, article.published)
                 await self.store.replace_analysis(article.id, analysis, ANALYSIS_VERSION)
                 done += 1
         if done:
@@ -106,11 +107,13 @@ class Ingestor:
         log.info("%s: %s as article %d", path, "updated" if state else "added", article_id)
 
     async def _store(self, article: ArticleFile) -> int:
-        analysis = await self._analyse(article.title, article.body)
+        analysis = await self._analyse(article.title, article.body, article.published)
         return await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
 
-    async def _analyse(self, title: str, body: str) -> Analysis:
+    async def _analyse(self, title: str, body: str, published: dt.date | None) -> Analysis:
         # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.
         loop = asyncio.get_running_loop()
         models = await loop.run_in_executor(self._executor, self._models)
-        return await loop.run_in_executor(self._executor, analyse_article, title, body, models)
+        return await loop.run_in_executor(
+            self._executor, analyse_article, title, body, models, None, published
+        )
