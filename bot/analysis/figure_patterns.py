@@ -102,7 +102,7 @@ def _sources(lex: Lexicon) -> dict[str, str]:
         "money_sign_first": rf"{q}(?P<sign>{SIGN})\s?{num}{scale}",
         "money_words": rf"{q}{num}{scale}\s*(?P<cur>(?:{lex.currency}){RIGHT}|{SIGN})",
         "percent_points": rf"{q}{num}\s*(?:п\.\s?п\.|процентн[а-я]*\s+пункт[а-я]*)",
-        "percent": rf"{q}{num}\s?(?:%|процент[а-я]*)",
+        "percent": rf"{q}{num}\s?(?:%|процент[а-я]*|проц\.?(?![а-яё]))",  # "53 проц."
         "measure": rf"{q}{num}{scale}\s*(?P<unit>{lex.unit})(?![а-яёa-z])",
         "count": rf"{q}{num}{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,2}})",
         # «двадцать пять предприятий», «две с половиной тысячи предприятий», «семи государств»

@@ -189,7 +189,7 @@ def count(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
     """ "более чем 150 государствами", "400 тысяч студентов", "24 документа"; "10 лет" is time."""
     for m in pats.by_name["count"].finditer(text):
         noun = _counted_noun(m["words"], models)
-        if noun is None:
+        if noun is None or noun[1] in NOT_COUNTED:
             continue
         stop = m.start("words") + noun[0]
         kind, unit = unit_of(m["words"][: noun[0]], noun[1])
@@ -204,7 +204,7 @@ def count_in_words(text: str, pats: Patterns, models: NlpModels) -> Iterator[Fou
     lex = pats.lex
     for m in pats.by_name["count_in_words"].finditer(text):
         noun = _counted_noun(m["words"], models)
-        if noun is None or noun[1] in lex.time_lemmas:
+        if noun is None or noun[1] in lex.time_lemmas or noun[1] in NOT_COUNTED:
             continue
         before = text[: m.start("nw")].rstrip(" ")
         if before.endswith(("«", '"', "„", "“")) or (m["nw"][0].isupper() and before):
@@ -226,6 +226,11 @@ def count_in_words(text: str, pats: Patterns, models: NlpModels) -> Iterator[Fou
 # Measures named by a word the unit table does not catch after a number word or a scale:
 # "почти три гектара", "свыше 10 тыс. квадратных метров".
 UNIT_LEMMAS = {"гектар": "га", "километр": "км", "тонна": "т", "метр": "м", "мегаватт": "МВт"}
+# Not things counted: a scale word whose noun is elsewhere ("с 18 тыс. до 217 тысяч, - сказал"),
+# a page's view counter ("426 просмотров"), a span of decades.
+NOT_COUNTED = frozenset(
+    {"тысяча", "миллион", "миллиард", "триллион", "просмотр", "комментарий", "десятилетие"}
+)
 BARE_TWO = frozenset({"два", "две", "двух", "двум", "двумя"})
 
 
