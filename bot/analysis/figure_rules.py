@@ -305,3 +305,16 @@ RULES: tuple[Rule, ...] = (
     count,
     count_in_words,
 )
+
+# Rules that match nothing without a digit in the sentence, skipped there (most sentences have
+# none; the phone pattern alone took a third of the figure time on an 8 KB article).
+DIGIT_RULES: frozenset[Rule] = frozenset(
+    {
+        *RULES[1:11],  # the context rules: ISO dates and times ... years after a preposition
+        numeric_date,
+        date_with_month,
+        target_year,
+        anniversary,
+        range_of_numbers,
+    }
+)

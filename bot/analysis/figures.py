@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.analysis.figure_lexicon import Lexicon, load_lexicon
 from bot.analysis.figure_patterns import Found, Patterns, compile_patterns
-from bot.analysis.figure_rules import RULES, roman_value
+from bot.analysis.figure_rules import DIGIT_RULES, RULES, roman_value
 from bot.analysis.models import Figure, Span
 from bot.analysis.nlp import NlpModels
 
@@ -32,7 +32,10 @@ def _apply_rules(text: str, pats: Patterns, models: NlpModels) -> list[Found]:
     """Run the rules in order on one sentence; each masks its matches for the next."""
     chars = list(text)
     found: list[Found] = []
+    digits = DIGIT_RE.search(text) is not None
     for rule in RULES:
+        if not digits and rule in DIGIT_RULES:
+            continue  # most sentences have no digit: dates, phones and ranges need one
         masked = "".join(chars)  # once per rule: linear in the sentence, however many figures
         for item in list(rule(masked, pats, models)):
             if MASK in chars[item.start : item.stop]:
@@ -148,6 +151,7 @@ def news_dates(figures: Sequence[Figure], published: dt.date | None) -> list[Fig
     return result
 
 
+DIGIT_RE = re.compile(r"\d")
 YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 
 
