@@ -18,7 +18,7 @@ from bot.ingest.sources.config import SourcesError, load_sources
 from bot.ingest.sources.report import render_fetch, render_sources, render_sources_status
 from bot.ingest.sources.runtime import live_sources, make_fetcher
 from bot.logs import setup_logging
-from bot.ops.status import render_status
+from bot.ops.status import render_articles, render_status
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
@@ -92,7 +92,8 @@ async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _status(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        print(f"articles: {await store.count_articles()}")
+        total = await store.count_articles()
+        print(render_articles(total, *await store.relevance_counts()))
         print(render_status(await store.delivery_stats()))
         sources = load_sources(settings.sources_file)
         print(render_sources_status(sources, await store.source_states(), system_clock()))

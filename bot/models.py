@@ -7,7 +7,15 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from bot.analysis.models import Analysis, Entity, Figure, KeySentence, Span, ThemeScore
+from bot.analysis.models import (
+    Analysis,
+    Entity,
+    Figure,
+    KeySentence,
+    Relevance,
+    Span,
+    ThemeScore,
+)
 
 __all__ = [
     "Analysis",
@@ -20,6 +28,7 @@ __all__ = [
     "KeySentence",
     "NewDelivery",
     "Origin",
+    "Relevance",
     "SeenItem",
     "SourceState",
     "Span",
@@ -95,6 +104,8 @@ class ArticleHead(BaseModel):
     url: str | None
     published: dt.date | None
     lang: str
+    relevant: bool = True  # foreign-affairs news of Kazakhstan / Central Asia (analysis)
+    china: bool = False  # China is a substantive part of it
 
     # Rows stored before titles were cleaned at ingest are cleaned on the way out, too.
     @field_validator("title", mode="before")

@@ -542,7 +542,7 @@ def test_status_command_shows_subscriptions_and_outbox(db_path: Path, tmp_path: 
         timeout=60,
         check=True,
     )
-    assert "articles: 5" in done.stdout
+    assert "articles: 5 (relevant 5, off-topic 0, non-Russian 0)" in done.stdout
     assert "  group: 1 paused" in done.stdout
     assert "  private: 1 active" in done.stdout
     assert "  supergroup: 1 active" in done.stdout

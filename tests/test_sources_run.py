@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.models import Analysis
 from bot.clock import system_clock
 from bot.store import Store
 from tests.fake_publisher import (
@@ -176,11 +175,6 @@ def test_restart_neither_refetches_nor_alerts_again(run: Run) -> None:
         assert "Traceback" not in log
 
 
-@pytest.mark.xfail(
-    "relevance" not in Analysis.model_fields,
-    reason="needs Analysis.relevance and relevant-only alerts from the analysis branch",
-    strict=True,
-)
 def test_off_topic_item_is_stored_but_alerted_to_nobody(run: Run) -> None:
     assert run.titles[FOOTBALL.title] == SOURCE_NAME
     assert not [a for a in run.alerts if FOOTBALL.title in a], run.alerts

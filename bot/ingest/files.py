@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import stat
@@ -222,7 +223,9 @@ def parse_article(key: str, raw: bytes) -> ArticleFile:
     """Turn raw file bytes into an ArticleFile, or raise ArticleError."""
     text = _decode(raw)
     meta, rest = split_front_matter(text)
-    title, body = _title_and_body(meta, rest)
+    # Unescaped once, here: "25&nbsp;000" is 25 000 (not "25" and "000"), "&laquo;" is «;
+    # "&amp;nbsp;" stays "&nbsp;" (text about HTML). Offsets then point into what is stored.
+    title, body = _title_and_body(meta, html.unescape(rest))
     if not body:
         raise ArticleError("article has a title but no text")
     return ArticleFile(

@@ -54,10 +54,8 @@ class FetchedOutcome:
 
 
 def is_relevant(analysis: Analysis) -> bool:
-    """The analysis' relevance verdict. `Analysis.relevance` comes with the analysis issue;
-    until it is merged every article counts as relevant (integrator: drop the getattr)."""
-    relevance = getattr(analysis, "relevance", None)
-    return bool(getattr(relevance, "relevant", True)) if relevance is not None else True
+    """The analysis' verdict: is this foreign-affairs news worth a briefing."""
+    return analysis.relevance.relevant
 
 
 def _believable_date(article: ArticleFile, origin: Origin) -> ArticleFile:
@@ -185,7 +183,7 @@ class Ingestor:
                 twin_state = await self.store.article_state(twin)
                 log.info("%s: same text as %s, already stored", article.url, twin)
                 return FetchedOutcome("duplicate", twin_state[0] if twin_state else 0)
-            analysis = await self._analyse(article.title, article.body)
+            analysis = await self._analyse(article.title, article.body, article.published)
             article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
             await self.store.record_origin(article_id, origin)
         outcome = "updated" if state else "new"
@@ -197,7 +195,7 @@ class Ingestor:
         done = 0
         while stale := await self.store.stale_articles(ANALYSIS_VERSION, batch):
             for article in stale:
-                analysis = await self._analyse(article.title, article.body)
+                analysis = await self._analyse(article.title, article.body, article.published)
                 await self.store.replace_analysis(article.id, analysis, ANALYSIS_VERSION)
                 done += 1
         if done:
@@ -264,10 +262,10 @@ class Ingestor:
             log.warning("%s: skipped: %s", item.path, reason)
 
     async def _store(self, article: ArticleFile) -> int:
-        analysis = await self._analyse(article.title, article.body)
+        analysis = await self._analyse(article.title, article.body, article.published)
         return await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
 
-    async def _analyse(self, title: str, body: str) -> Analysis:
+    async def _analyse(self, title: str, body: str, published: dt.date | None) -> Analysis:
         # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.
         models = await self._worker.run(self._models)
-        return await self._worker.run(analyse_article, title, body, models)
+        return await self._worker.run(analyse_article, title, body, models, None, published)

@@ -6,6 +6,14 @@ from bot.logs import redact
 from bot.store import DeliveryStats
 
 
+def render_articles(total: int, relevant: int, off_topic: int, other_language: int) -> str:
+    """The article line of `python -m bot status`: how many enter briefings, and why not."""
+    return (
+        f"articles: {total} (relevant {relevant}, off-topic {off_topic},"
+        f" non-Russian {other_language})"
+    )
+
+
 def render_status(stats: DeliveryStats) -> str:
     """The delivery part of `python -m bot status` (an operator tool: English)."""
     lines = ["subscriptions:"]

@@ -52,6 +52,7 @@ FIGURE_GROUPS: dict[str, FigureGroup] = {
     "anniversary": "dates",
     "ordinal": "dates",
     "target_year": "dates",
+    "date": "dates",
 }
 
 

@@ -212,4 +212,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX article_origins_by_source ON article_origins(source_id);
     """,
+    # issue 10: relevance of every article (foreign-affairs news of Kazakhstan / Central Asia)
+    # and whether China is a substantive part of it. Rows stored before it count as relevant
+    # until the re-analysis that ANALYSIS_VERSION 4 triggers fills the real values in.
+    """
+    ALTER TABLE articles ADD COLUMN relevance REAL NOT NULL DEFAULT 1.0;
+    ALTER TABLE articles ADD COLUMN relevant INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE articles ADD COLUMN china INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN relevance_reasons TEXT NOT NULL DEFAULT '';
+    """,
 )

@@ -10,6 +10,7 @@ import aiosqlite
 from bot.logs import redact
 from bot.models import Subscription
 from bot.store.base import BaseStore, ts
+from bot.store.rows import BRIEFABLE
 
 SUBSCRIPTION_COLUMNS = (
     "s.id, s.chat_id, c.type AS chat_type, s.theme, s.thread_id, s.digest_time,"
@@ -171,11 +172,13 @@ class SubscriptionQueries(BaseStore):
             return [int(row[0]) async for row in cursor]
 
     async def subscriptions_for_article(self, article_id: int) -> list[Subscription]:
-        """Subscriptions an article reaches: newer than them, on their theme (or all)."""
+        """Subscriptions an article reaches: newer than them, on their theme (or all); none
+        for an off-topic or non-Russian article."""
         return await self._subscriptions(
             "WHERE s.after_article_id < ? AND (s.theme = '' OR s.theme IN"
-            " (SELECT theme FROM article_themes WHERE article_id = ?)) ORDER BY s.id",
-            (article_id, article_id),
+            " (SELECT theme FROM article_themes WHERE article_id = ?))"
+            f" AND EXISTS (SELECT 1 FROM articles WHERE id = ? AND {BRIEFABLE}) ORDER BY s.id",
+            (article_id, article_id, article_id),
         )
 
     async def due_digests(self, now: dt.datetime) -> list[Subscription]:
@@ -188,17 +191,18 @@ class SubscriptionQueries(BaseStore):
     async def articles_added(
         self, start: dt.datetime, stop: dt.datetime, theme: str | None
     ) -> list[int]:
-        """Ids of articles added in [start, stop), optionally on a theme, oldest first."""
+        """Ids of relevant Russian articles added in [start, stop), optionally on a theme,
+        China-related first, then oldest first."""
         # julianday() compares instants, whatever the precision each timestamp was written with.
         sql = (
             "SELECT id FROM articles WHERE julianday(added_at) >= julianday(?)"
-            " AND julianday(added_at) < julianday(?)"
+            f" AND julianday(added_at) < julianday(?) AND {BRIEFABLE}"
         )
         params: list[object] = [ts(start), ts(stop)]
         if theme is not None:
             sql += " AND id IN (SELECT article_id FROM article_themes WHERE theme = ?)"
             params.append(theme)
-        async with self.db.execute(sql + " ORDER BY id", params) as cursor:
+        async with self.db.execute(sql + " ORDER BY china DESC, id", params) as cursor:
             return [int(row[0]) async for row in cursor]
 
     async def _subscriptions(self, where: str, params: Sequence[object]) -> list[Subscription]:
