@@ -86,9 +86,13 @@ def source_link(head: ArticleHead) -> str:
     return link(head.url, head.source or NO_SOURCE)
 
 
-def citation(head: ArticleHead) -> str:
-    """«Источник (ссылка), 30 августа 2025»: every claim shown carries source, date, link."""
-    return f"{source_link(head)}, {format_date(head.published)}"
+def citation(head: ArticleHead, *, linked: bool = True) -> str:
+    """«Источник (ссылка), 30 августа 2025»: every claim shown carries source, date, link.
+
+    `linked=False` where the title right above already links the article (alerts, digests).
+    """
+    source = source_link(head) if linked else esc(head.source or NO_SOURCE)
+    return f"{source}, {format_date(head.published)}"
 
 
 def byline(head: ArticleHead) -> str:

@@ -186,7 +186,7 @@ def render_alert(
 ) -> list[str]:
     """A new article for a subscription: title link, source, date, key sentences."""
     header = bold("Новый материал") + (f" · {esc(theme_label(theme))}" if theme else "")
-    blocks = [f"{header}\n{link(head.url, head.title)}\n{citation(head)}"]
+    blocks = [f"{header}\n{link(head.url, head.title)}\n{citation(head, linked=False)}"]
     quote = " ".join(esc(s.span.text) for s in sentences[:ALERT_SENTENCES])
     if quote:
         blocks.append(f"<blockquote>{quote}</blockquote>")
@@ -202,7 +202,7 @@ def render_digest(
     header = f"{bold(title)} · {esc(theme_label(theme))}: {count_of(len(items), MATERIALS)}"
     blocks = [header]
     for number, (head, sentences) in enumerate(items, start=1):
-        lines = [f"{number}. {link(head.url, head.title)}", citation(head)]
+        lines = [f"{number}. {link(head.url, head.title)}", citation(head, linked=False)]
         lines += [f"<i>{esc(s.span.text)}</i>" for s in sentences[:DIGEST_SENTENCES]]
         lines.append(f"Целиком: /article {head.id}")
         blocks.append("\n".join(lines))
