@@ -18,6 +18,7 @@ from bot.services.schedule import DAY, digest_end, next_occurrence
 from bot.services.views import (
     Ambiguous,
     DeliveryTexts,
+    NothingToResume,
     Overview,
     Resumed,
     Subscribed,
@@ -54,15 +55,20 @@ class SubscribeRequest:
 def parse_subscribe_args(args: str | None) -> SubscribeRequest:
     """`/subscribe`, `/subscribe торговля`, `/subscribe 8:30`, `/subscribe 08:30 торговля`."""
     words = clean_args(args).split()
-    # No theme name starts with a digit: such a word is the time wherever it stands, and a
-    # malformed one («9», «25:00») is a time written wrong, not part of the theme.
-    written = [word for word in words if word[:1].isdigit()]
+    written = [word for word in words if _looks_like_time(word)]
     times = {_digest_time(word) for word in written}
     if len(times) > 1:  # «/subscribe 8:30 9:00»: which one? Ask rather than guess.
         raise BadTime(" ".join(written))
-    theme = " ".join(word for word in words if not word[:1].isdigit())
+    theme = " ".join(word for word in words if not _looks_like_time(word))
     at = times.pop() if times else None
     return SubscribeRequest(None if theme.lower() in ALL_WORDS | {""} else theme, at)
+
+
+def _looks_like_time(word: str) -> bool:
+    """No theme name starts with a digit or a sign or has a colon: such a word is the time
+    wherever it stands, and a malformed one («9», «25:00», «-1:00», the «ЧЧ:ММ» of the help)
+    is a time written wrong, to be explained, not a theme to look up."""
+    return word[:1].isdigit() or word[:1] in "+-\u2212" or ":" in word
 
 
 def _digest_time(word: str) -> dt.time:
@@ -154,6 +160,13 @@ class Subscriptions:
         subscriptions = await self.store.chat_subscriptions(chat_id)
         items = tuple((self._theme(s.theme), s) for s in subscriptions)
         return Overview(items, await self.store.chat_pause(chat_id))
+
+    async def resume_command(self, chat_id: int) -> Resumed | NothingToResume:
+        """`/resume`: resume a paused chat, or say why there is nothing to resume."""
+        resumed = await self.resume(chat_id)
+        if resumed is not None:
+            return resumed
+        return NothingToResume(subscribed=bool(await self.store.chat_subscriptions(chat_id)))
 
     async def resume(self, chat_id: int) -> Resumed | None:
         """Resume a paused chat without sending its backlog; None when it was not paused."""
