@@ -96,21 +96,48 @@ class OutboxQueries(BaseStore):
             row = await cursor.fetchone()
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    async def mark_sent(self, delivery_id: int) -> None:
-        """Telegram accepted it: never send it again."""
-        await self.write(
+    # Every state change names the state it expects, so a row changed meanwhile by someone
+    # else (cancelled by /unsubscribe, skipped by a pause, claimed by another sender) is left
+    # alone: pending -> sending (claim) -> sent | failed | skipped | pending (retry).
+
+    async def claim_delivery(self, delivery_id: int) -> Delivery | None:
+        """Take a pending row for sending; None when it is no longer pending."""
+        # One UPDATE ... RETURNING: the check and the change are one statement, so two senders
+        # (or a sender and /unsubscribe) cannot both win.
+        rows = await self._write_returning(
+            f"UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'"
+            f" RETURNING {DELIVERY_COLUMNS}",
+            (delivery_id,),
+        )
+        return _delivery(rows[0]) if rows else None
+
+    async def release_claims(self) -> int:
+        """Rows a previous process was sending when it stopped go back to pending.
+
+        Telegram may have accepted them: resending is the at-least-once duplicate the README
+        allows. Only the one delivering process (the instance lock) may call this.
+        """
+        rows = await self._write_returning(
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' RETURNING id"
+        )
+        return len(rows)
+
+    async def mark_sent(self, delivery_id: int) -> bool:
+        """Telegram accepted it: never send it again. False if the row was not being sent."""
+        rows = await self._write_returning(
             "UPDATE outbox SET state = 'sent', attempts = attempts + 1, finished_at = ?,"
-            " last_error = NULL WHERE id = ?",
+            " last_error = NULL WHERE id = ? AND state = 'sending' RETURNING id",
             (ts(self.clock()), delivery_id),
         )
+        return bool(rows)
 
     async def mark_retry(
         self, delivery_id: int, *, at: dt.datetime, error: str, attempt: bool = True
     ) -> None:
         """Try again at `at`; `attempt=False` for waits Telegram asked for (429, migration)."""
         await self.write(
-            "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?"
-            " WHERE id = ? AND state = 'pending'",
+            "UPDATE outbox SET state = 'pending', attempts = attempts + ?, next_attempt_at = ?,"
+            " last_error = ? WHERE id = ? AND state = 'sending'",
             (int(attempt), ts(at), error, delivery_id),
         )
 
@@ -118,13 +145,29 @@ class OutboxQueries(BaseStore):
         """Give up on a delivery, keeping the reason for logs and `status`."""
         await self.write(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
-            " last_error = ? WHERE id = ? AND state = 'pending'",
+            " last_error = ? WHERE id = ? AND state = 'sending'",
+            (ts(self.clock()), error, delivery_id),
+        )
+
+    async def mark_skipped(self, delivery_id: int, error: str) -> None:
+        """The chat refused the row being sent (blocked, removed): kept as skipped."""
+        await self.write(
+            "UPDATE outbox SET state = 'skipped', attempts = attempts + 1, finished_at = ?,"
+            " last_error = ? WHERE id = ? AND state = 'sending'",
             (ts(self.clock()), error, delivery_id),
         )
 
     async def clear_delivery_thread(self, delivery_id: int) -> None:
         """The forum topic is gone: deliver to the chat's general thread instead."""
         await self.write("UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,))
+
+    async def _write_returning(
+        self, sql: str, params: Sequence[object] = ()
+    ) -> list[aiosqlite.Row]:
+        """One UPDATE ... RETURNING committed on its own; the rows it changed."""
+        async with self._write_lock:
+            # Autocommit: the statement commits once every returned row has been read.
+            return list(await self.db.execute_fetchall(sql, params))
 
     async def delivery_stats(self, errors: int = 5) -> DeliveryStats:
         """Subscriptions by chat type and state, outbox rows by state, the latest errors."""

@@ -155,8 +155,10 @@ class SubscriptionQueries(BaseStore):
                     "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
                 )
             moved = cursor.rowcount > 0
+            # 'sending': the row that met the migration error is resent to the new id.
             await self.db.execute(
-                "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'",
+                "UPDATE outbox SET chat_id = ? WHERE chat_id = ?"
+                " AND state IN ('pending', 'sending')",
                 (new_id, old_id),
             )
         return moved

@@ -69,6 +69,7 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
         dp.startup.register(set_commands)
         resolve = dp["briefings"].resolve
         sender = Sender(bot, outbox, system_clock)
+        await sender.release_claims()
         subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve, DELIVERY_TEXTS)
         tasks = [
             asyncio.create_task(_rescan_forever(dp, settings)),
