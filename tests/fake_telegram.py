@@ -613,6 +613,11 @@ class FakeTelegram:
         """
         self._delays.append(_ScriptedDelay(method.lower(), seconds, times, chat_id))
 
+    @property
+    def delayed(self) -> int:
+        """Calls being held by `delay` right now."""
+        return len(self._delayed)
+
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         """Set what getChatMember reports for this user in this chat (default "member")."""
         if status not in CHAT_MEMBER_STATUSES:
@@ -649,6 +654,7 @@ class FakeTelegram:
         task = asyncio.create_task(self._respond_later(seconds, request, method, params))
         self._delayed.add(task)
         task.add_done_callback(self._delayed.discard)
+        self._notify()
         return await asyncio.shield(task)
 
     async def _respond_later(

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from bot.analysis.themes import Theme, ThemeBook, load_themes
 from bot.clock import Clock
 from bot.models import ArticleHead, KeySentence, NewDelivery, Subscription
 from bot.services.requests import MAX_SUMMARY, clean_args
-from bot.services.schedule import DAY, digest_end, next_occurrence
+from bot.services.schedule import digest_end, digest_start, next_occurrence
 from bot.services.views import (
     Ambiguous,
     DeliveryTexts,
@@ -30,6 +30,11 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 DEFAULT_DIGEST_TIME = dt.time(9, 0)
+# Alerts are for news, and a bulk import is not news (issue 9). See README, «Подписки».
+ALERT_BURST = 5  # more new articles than this for one chat in one batch: one roundup message
+ALERT_SETTLE = dt.timedelta(seconds=10)  # matching waits this long after the newest article...
+ALERT_MAX_HOLD = dt.timedelta(minutes=1)  # ...but no longer than this after the oldest waiting
+NEWS_AGE = dt.timedelta(days=1)  # published before yesterday (local date): not alerted
 ALL_WORDS = frozenset({"все", "всё", "всем", "all"})  # "/unsubscribe все"
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
@@ -113,7 +118,12 @@ class Subscriptions:
         self.tz = tz
         self._resolve = resolve
         self.book: ThemeBook = load_themes()
-        self._lock = asyncio.Lock()  # matching and digest scheduling never interleave
+        # Matching, digest scheduling and /subscribe never interleave in this process; the
+        # runner and the dispatcher share this one instance. Other processes (console,
+        # ingest) are met by compare-and-set in the store.
+        self._lock = asyncio.Lock()
+        self.settle = ALERT_SETTLE  # tests of matching set zero; the rule has its own test
+        self.max_hold = ALERT_MAX_HOLD
 
     async def subscribe(
         self, chat: ChatRef, request: SubscribeRequest
@@ -125,15 +135,19 @@ class Subscriptions:
             if theme is None:
                 return UnknownTheme(request.theme, suggestions)
         at = request.at or DEFAULT_DIGEST_TIME
-        subscription, created = await self.store.upsert_subscription(
-            chat_id=chat.id,
-            chat_type=chat.type,
-            title=chat.title,
-            theme=theme.slug if theme else None,
-            thread_id=chat.thread_id,
-            digest_time=at,
-            next_digest_at=next_occurrence(at, self.tz, self.clock()),
-        )
+        async with self._lock:
+            # No time given: an existing subscription keeps its own («/subscribe торговля»
+            # after «/subscribe торговля 07:05» keeps 07:05); the default is for a new one.
+            subscription, created = await self.store.upsert_subscription(
+                chat_id=chat.id,
+                chat_type=chat.type,
+                title=chat.title,
+                theme=theme.slug if theme else None,
+                thread_id=chat.thread_id,
+                digest_time=at,
+                next_digest_at=next_occurrence(at, self.tz, self.clock()),
+                keep_time=request.at is None,
+            )
         # An admin subscribing in a paused chat shows the bot can write here again.
         resumed = await self.resume(chat.id)
         return Subscribed(theme, subscription, created, resumed)
@@ -198,83 +212,137 @@ class Subscriptions:
             log.info("chat %d migrated to %d with its subscriptions", old_id, new_id)
 
     async def match_new_articles(self) -> int:
-        """Write alerts for articles not matched yet (each is matched once); rows written."""
-        written = 0
+        """Write alerts for articles not matched yet (each is matched once); rows written.
+
+        Articles wait until an import settles (`settle` after the newest, at most `max_hold`
+        after the oldest), then are matched as one batch: a chat that would get more than
+        ALERT_BURST alerts from it gets one roundup message instead. Only news is alerted:
+        not what was published before the subscription or before yesterday.
+        """
         async with self._lock:
-            for article_id in await self.store.unmatched_articles():
+            span = await self.store.unmatched_span()
+            if span is None:
+                return 0
+            oldest, newest = span
+            now = self.clock()
+            if now - newest < self.settle and now - oldest < self.max_hold:
+                return 0  # an import is still running: its articles go out together
+            article_ids = await self.store.unmatched_articles()
+            heads = await self.store.get_heads(article_ids)
+            places: dict[tuple[int, int | None], list[tuple[int, Subscription]]] = {}
+            for article_id in article_ids:
+                head = heads.get(article_id)
                 subscriptions = await self.store.subscriptions_for_article(article_id)
-                deliveries = await self._alerts(article_id, subscriptions)
-                written += await self.store.enqueue_deliveries(
-                    deliveries, matched_article=article_id
-                )
-                log.info("article %d matched %d subscriptions", article_id, len(subscriptions))
-        return written
+                chosen = _one_per_place(s for s in subscriptions if self._is_news(head, s))
+                for place, sub in chosen.items():
+                    places.setdefault(place, []).append((article_id, sub))
+                log.info("article %d matched %d subscriptions", article_id, len(chosen))
+            deliveries: list[NewDelivery] = []
+            for place, items in places.items():
+                if len(items) > ALERT_BURST:
+                    deliveries += self._roundup(place, [heads[a] for a, _ in items], items[0][1])
+                else:
+                    for article_id, sub in items:
+                        deliveries += await self._alert(place, heads[article_id], sub)
+            return await self.store.enqueue_deliveries(deliveries, matched_articles=article_ids)
+
+    def _is_news(self, head: ArticleHead | None, sub: Subscription) -> bool:
+        """Published no earlier than the subscription's day and than yesterday (local dates;
+        an undated article is news: it was added after the subscription)."""
+        if head is None or head.published is None:
+            return head is not None
+        today = self.clock().astimezone(self.tz).date()
+        since = today - NEWS_AGE
+        if sub.created_at is not None:
+            since = max(since, sub.created_at.astimezone(self.tz).date())
+        return head.published >= since
 
     async def tick(self) -> int:
         """One scheduling step: alerts for new articles, then due digests; rows written."""
         return await self.match_new_articles() + await self.enqueue_due_digests()
 
     async def enqueue_due_digests(self) -> int:
-        """Write the digests whose time has come (none when a day had no articles)."""
+        """Write the digests whose time has come (none when a window had no articles).
+
+        A digest is identified by its subscription and window end, and all its parts are one
+        unit; each is written with a compare-and-set on the subscription's schedule.
+        """
         now = self.clock()
+        written = 0
         async with self._lock:
-            due = await self.store.due_digests(now)
-            if not due:
-                return 0
-            rendered: dict[tuple[str | None, dt.datetime], list[str]] = {}
-            deliveries: list[NewDelivery] = []
-            for sub in due:
+            rendered: dict[tuple[str | None, dt.datetime, dt.datetime], list[str]] = {}
+            for sub in await self.store.due_digests(now):
                 stop = digest_end(sub, self.tz, now)
-                key = (sub.theme, stop)
+                start = digest_start(sub, self.tz, stop)
+                key = (sub.theme, start, stop)
                 if key not in rendered:
-                    rendered[key] = await self._digest(sub.theme, stop)
-                day = stop.astimezone(self.tz).date()
-                deliveries += [
+                    rendered[key] = await self._digest(sub.theme, start, stop)
+                unit = f"digest:{sub.id}:{stop.isoformat()}"
+                deliveries = [
                     NewDelivery(
-                        key=f"digest:{sub.id}:{day}:{part}",
+                        key=f"{unit}:{part}",
                         kind="digest",
                         chat_id=sub.chat_id,
                         thread_id=sub.thread_id,
                         subscription_id=sub.id,
                         article_id=None,
                         text=text,
+                        unit=unit,
                     )
                     for part, text in enumerate(rendered[key])
                 ]
-            next_digests = {s.id: next_occurrence(s.digest_time, self.tz, now) for s in due}
-            return await self.store.enqueue_deliveries(deliveries, next_digests=next_digests)
-
-    async def _alerts(
-        self, article_id: int, subscriptions: Sequence[Subscription]
-    ) -> list[NewDelivery]:
-        """One alert per chat and forum topic, however many of its subscriptions match."""
-        if not subscriptions:
-            return []
-        head = (await self.store.get_heads([article_id]))[article_id]
-        sentences = (await self.store.summaries([article_id]))[article_id]
-        chosen: dict[tuple[int, int | None], Subscription] = {}
-        for sub in subscriptions:  # a theme subscription names the theme: it wins over "all"
-            place = (sub.chat_id, sub.thread_id)
-            if place not in chosen or (sub.theme and not chosen[place].theme):
-                chosen[place] = sub
-        texts: dict[str | None, list[str]] = {}
-        deliveries = []
-        for (chat_id, thread_id), sub in chosen.items():
-            if sub.theme not in texts:
-                texts[sub.theme] = self._render_alert(head, sentences, sub.theme)
-            deliveries += [
-                NewDelivery(
-                    key=f"alert:{chat_id}:{thread_id or 0}:{article_id}:{part}",
-                    kind="alert",
-                    chat_id=chat_id,
-                    thread_id=thread_id,
-                    subscription_id=sub.id,
-                    article_id=article_id,
-                    text=text,
+                rows = await self.store.enqueue_digest(
+                    sub,
+                    deliveries,
+                    window_end=stop,
+                    next_at=next_occurrence(sub.digest_time, self.tz, now),
                 )
-                for part, text in enumerate(texts[sub.theme])
-            ]
-        return deliveries
+                if rows is None:
+                    log.info("subscription %d changed while its digest was built", sub.id)
+                written += rows or 0
+        return written
+
+    async def _alert(
+        self, place: tuple[int, int | None], head: ArticleHead, sub: Subscription
+    ) -> list[NewDelivery]:
+        """One alert to a chat (and forum topic) for one article."""
+        chat_id, thread_id = place
+        sentences = (await self.store.summaries([head.id])).get(head.id, [])
+        unit = f"alert:{chat_id}:{thread_id or 0}:{head.id}"
+        return [
+            NewDelivery(
+                key=f"{unit}:{part}",
+                kind="alert",
+                chat_id=chat_id,
+                thread_id=thread_id,
+                subscription_id=sub.id,
+                article_id=head.id,
+                text=text,
+                unit=unit,
+            )
+            for part, text in enumerate(self._render_alert(head, sentences, sub.theme))
+        ]
+
+    def _roundup(
+        self, place: tuple[int, int | None], heads: Sequence[ArticleHead], sub: Subscription
+    ) -> list[NewDelivery]:
+        """Many new articles for one chat at once: one message listing them (all one unit)."""
+        chat_id, thread_id = place
+        unit = f"roundup:{chat_id}:{thread_id or 0}:{heads[0].id}-{heads[-1].id}"
+        log.info("chat %d: %d new articles in one roundup", chat_id, len(heads))
+        return [
+            NewDelivery(
+                key=f"{unit}:{part}",
+                kind="alert",
+                chat_id=chat_id,
+                thread_id=thread_id,
+                subscription_id=sub.id,
+                article_id=None,
+                text=text,
+                unit=unit,
+            )
+            for part, text in enumerate(self.texts.roundup(heads))
+        ]
 
     def _render_alert(
         self, head: ArticleHead, sentences: Sequence[KeySentence], slug: str | None
@@ -282,8 +350,10 @@ class Subscriptions:
         theme = self._theme(slug)
         return self.texts.alert(head, sentences, theme.name if theme else None)
 
-    async def _digest(self, slug: str | None, stop: dt.datetime) -> list[str]:
-        ids = await self.store.articles_added(stop - DAY, stop, slug)
+    async def _digest(self, slug: str | None, start: dt.datetime, stop: dt.datetime) -> list[str]:
+        if start >= stop:
+            return []
+        ids = await self.store.articles_added(start, stop, slug)
         if not ids:
             return []
         heads = await self.store.get_heads(ids)
@@ -300,3 +370,16 @@ class Subscriptions:
             return self.book.by_slug(slug)
         except KeyError:  # a theme since removed from themes.toml: delivered unnamed
             return None
+
+
+def _one_per_place(
+    subscriptions: Iterable[Subscription],
+) -> dict[tuple[int, int | None], Subscription]:
+    """One alert per chat and forum topic, however many of its subscriptions match; a theme
+    subscription names the theme, so it wins over "all"."""
+    chosen: dict[tuple[int, int | None], Subscription] = {}
+    for sub in subscriptions:
+        place = (sub.chat_id, sub.thread_id)
+        if place not in chosen or (sub.theme and not chosen[place].theme):
+            chosen[place] = sub
+    return chosen

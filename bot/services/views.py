@@ -173,3 +173,4 @@ class DeliveryTexts:
     digest: Callable[
         [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
     ]
+    roundup: Callable[[Sequence[ArticleHead]], list[str]]  # a burst of new articles at once

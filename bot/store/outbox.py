@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.models import Delivery, NewDelivery
+from bot.models import Delivery, NewDelivery, Subscription
 from bot.store.base import BaseStore, ts
 
 DELIVERY_COLUMNS = "id, kind, chat_id, thread_id, text, attempts"
@@ -31,51 +31,99 @@ class OutboxQueries(BaseStore):
         deliveries: Sequence[NewDelivery],
         *,
         matched_article: int | None = None,
+        matched_articles: Sequence[int] = (),
         next_digests: Mapping[int, dt.datetime] | None = None,
     ) -> int:
         """Write outbox rows (skipped for paused chats) and what produced them, atomically.
 
-        Marking the article matched and moving digest times happen in the same transaction,
+        Marking articles matched and moving digest times happen in the same transaction,
         so a crash either leaves both undone (and they are redone) or both done.
         """
-        now = ts(self.clock())
+        matched = [*matched_articles, *([matched_article] if matched_article is not None else [])]
         async with self.transaction():
-            before = self.db.total_changes
-            # ON CONFLICT(dedup_key) DO NOTHING: a redone step never duplicates a delivery.
+            written = await self._insert_deliveries(deliveries)
+            now = ts(self.clock())
             await self.db.executemany(
-                "INSERT INTO outbox (dedup_key, kind, chat_id, thread_id, subscription_id,"
-                " article_id, text, state, next_attempt_at, created_at, finished_at, last_error)"
-                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                " iif(c.paused_at IS NULL, 'pending', 'skipped'),"
-                " ?8, ?8, iif(c.paused_at IS NULL, NULL, ?8),"
-                " iif(c.paused_at IS NULL, NULL, 'chat paused: ' || c.paused_reason)"
-                " FROM chats c WHERE c.id = ?3"
-                " ON CONFLICT(dedup_key) DO NOTHING",
-                [
-                    (
-                        d.key,
-                        d.kind,
-                        d.chat_id,
-                        d.thread_id,
-                        d.subscription_id,
-                        d.article_id,
-                        d.text,
-                        now,
-                    )
-                    for d in deliveries
-                ],
+                "UPDATE articles SET matched_at = ? WHERE id = ? AND matched_at IS NULL",
+                [(now, article_id) for article_id in matched],
             )
-            written = self.db.total_changes - before
-            if matched_article is not None:
-                await self.db.execute(
-                    "UPDATE articles SET matched_at = ? WHERE id = ? AND matched_at IS NULL",
-                    (now, matched_article),
-                )
             await self.db.executemany(
                 "UPDATE subscriptions SET next_digest_at = ? WHERE id = ?",
                 [(ts(moment), sub_id) for sub_id, moment in (next_digests or {}).items()],
             )
         return written
+
+    async def enqueue_digest(
+        self,
+        subscription: Subscription,
+        deliveries: Sequence[NewDelivery],
+        *,
+        window_end: dt.datetime,
+        next_at: dt.datetime,
+    ) -> int | None:
+        """Write one digest and move its subscription on, if nobody changed it meanwhile.
+
+        Compare-and-set on the digest time and next_digest_at read before rendering: a
+        /subscribe (this process or another) that moved the time wins, and this digest is not
+        written (None); the next tick schedules by the new time.
+        """
+        async with self.transaction():
+            cursor = await self.db.execute(
+                "UPDATE subscriptions SET next_digest_at = ?, digest_from = ?"
+                " WHERE id = ? AND next_digest_at = ? AND digest_time = ?",
+                (
+                    ts(next_at),
+                    ts(window_end),
+                    subscription.id,
+                    ts(subscription.next_digest_at),
+                    subscription.digest_time.strftime("%H:%M"),
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            return await self._insert_deliveries(deliveries)
+
+    async def _insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> int:
+        """Insert rows inside the caller's transaction; a unit already written is left out
+        whole, so a redone step never sends a digest's later parts without its header."""
+        units = sorted({d.unit for d in deliveries if d.unit is not None})
+        existing: set[str] = set()
+        if units:
+            async with self.db.execute(
+                f"SELECT DISTINCT unit FROM outbox WHERE unit IN ({','.join('?' * len(units))})",
+                units,
+            ) as cursor:
+                existing = {str(row[0]) async for row in cursor}
+        fresh = [d for d in deliveries if d.unit is None or d.unit not in existing]
+        now = ts(self.clock())
+        before = self.db.total_changes
+        # ON CONFLICT(dedup_key) DO NOTHING: a redone step never duplicates a delivery.
+        await self.db.executemany(
+            "INSERT INTO outbox (dedup_key, kind, chat_id, thread_id, subscription_id,"
+            " article_id, text, state, next_attempt_at, created_at, finished_at, last_error,"
+            " unit)"
+            " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+            " iif(c.paused_at IS NULL, 'pending', 'skipped'),"
+            " ?8, ?8, iif(c.paused_at IS NULL, NULL, ?8),"
+            " iif(c.paused_at IS NULL, NULL, 'chat paused: ' || c.paused_reason), ?9"
+            " FROM chats c WHERE c.id = ?3"
+            " ON CONFLICT(dedup_key) DO NOTHING",
+            [
+                (
+                    d.key,
+                    d.kind,
+                    d.chat_id,
+                    d.thread_id,
+                    d.subscription_id,
+                    d.article_id,
+                    d.text,
+                    now,
+                    d.unit,
+                )
+                for d in fresh
+            ],
+        )
+        return self.db.total_changes - before
 
     async def due_deliveries(self, now: dt.datetime, limit: int) -> list[Delivery]:
         """Pending rows due now, at most one per chat: the oldest, so a chat's order holds."""

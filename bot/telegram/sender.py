@@ -60,7 +60,7 @@ BACKOFF_BASE = 2.0  # seconds before the second attempt; doubles after each fail
 BACKOFF_CAP = 300.0
 CONCURRENCY = 8  # sends in flight: enough for 25/s over a 300 ms round trip
 BATCH = 200  # due rows read per query
-SHUTDOWN_GRACE = 5.0  # seconds sends in flight get to finish when the sender stops
+SHUTDOWN_GRACE = 3.0  # seconds sends in flight get to finish when the sender stops
 MARK_ATTEMPTS = 5  # tries to record an accepted send (the database may be busy)
 MARK_BACKOFF = 0.5  # seconds, growing linearly between those tries
 # Seconds a send may take before it counts as failed (ambiguous: it may have arrived). Well

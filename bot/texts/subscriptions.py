@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.models import ArticleHead, KeySentence
+from bot.services.requests import MAX_SUMMARY
 from bot.services.views import (
     DeliveryTexts,
     NothingToResume,
@@ -243,4 +244,24 @@ def render_digest(
     return split_messages(blocks)
 
 
-DELIVERY_TEXTS = DeliveryTexts(alert=render_alert, digest=render_digest)
+ROUNDUP_ITEMS = 20  # articles listed in a roundup; the rest are counted
+NEW_MATERIALS = ("новый материал", "новых материала", "новых материалов")
+
+
+def render_roundup(heads: Sequence[ArticleHead]) -> list[str]:
+    """Many new articles at once (an import, a new source): one message, each cited."""
+    blocks = [bold(count_of(len(heads), NEW_MATERIALS)) + ":"]
+    for number, head in enumerate(heads[:ROUNDUP_ITEMS], start=1):
+        blocks.append(
+            f"{number}. {link(head.url, head.title)}\n"
+            f"{citation(head, linked=False)} · /article {head.id}"
+        )
+    rest = len(heads) - ROUNDUP_ITEMS
+    if rest > 0:
+        blocks.append(
+            f"…и ещё {count_of(rest, MATERIALS)}. Кратко о последних — /summary {MAX_SUMMARY}"
+        )
+    return split_messages(blocks)
+
+
+DELIVERY_TEXTS = DeliveryTexts(alert=render_alert, digest=render_digest, roundup=render_roundup)
