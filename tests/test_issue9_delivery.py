@@ -436,3 +436,36 @@ async def test_issue9_10_digest_window_is_a_local_day_across_dst(
     [digest] = [t for t in rig.delivered(101) if t.startswith("<b>Дайджест")]
     assert later in digest
     assert early not in digest  # before: "24 hours" reached back to Saturday 08:00
+
+
+async def test_issue9_10_digest_parts_are_written_as_one_unit(store: Store) -> None:
+    await store.upsert_subscription(
+        chat_id=101,
+        chat_type="private",
+        title=None,
+        theme=None,
+        thread_id=None,
+        digest_time=dt.time(10),
+        next_digest_at=next_occurrence(dt.time(10), ZoneInfo("UTC"), store.clock()),
+    )
+
+    def parts(count: int) -> list[NewDelivery]:
+        return [
+            NewDelivery(
+                key=f"digest:1:w:{part}",
+                kind="digest",
+                chat_id=101,
+                thread_id=None,
+                subscription_id=1,
+                article_id=None,
+                text=f"part {part}",
+                unit="digest:1:w",
+            )
+            for part in range(count)
+        ]
+
+    assert await store.enqueue_deliveries(parts(2)) == 2
+    # Redone with one more part (an article arrived meanwhile): the unit exists, so its
+    # third part is not sent on its own, headless.
+    assert await store.enqueue_deliveries(parts(3)) == 0
+    assert await outbox_states(store) == {"pending": 2}
