@@ -186,7 +186,9 @@ async def test_issue9_11_concurrent_senders_send_each_row_once(
     try:
         async with Store(db_path, clock) as other:
             senders = [Sender(bots[0], rig.store, clock), Sender(bots[1], other, clock)]
-            tried = await asyncio.gather(*(s.drain() for s in senders))
+            # Any failed send would wait for the manual clock: fail, do not hang.
+            async with asyncio.timeout(60):
+                tried = await asyncio.gather(*(s.drain() for s in senders))
     finally:
         for bot in bots:
             await bot.session.close()

@@ -6,13 +6,24 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.analysis.themes import Theme, ThemeBook, load_themes
 from bot.clock import Clock
 from bot.models import ArticleHead, KeySentence, NewDelivery, Subscription
+from bot.services.alerts import (
+    ALERT_BURST,
+    ALERT_MAX_HOLD,
+    ALERT_SETTLE,
+    Place,
+    alert_rows,
+    import_settled,
+    is_news,
+    one_per_place,
+    roundup_rows,
+)
 from bot.services.requests import MAX_SUMMARY, clean_args
 from bot.services.schedule import digest_end, digest_start, next_occurrence
 from bot.services.views import (
@@ -30,11 +41,6 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 DEFAULT_DIGEST_TIME = dt.time(9, 0)
-# Alerts are for news, and a bulk import is not news (issue 9). See README, «Подписки».
-ALERT_BURST = 5  # more new articles than this for one chat in one batch: one roundup message
-ALERT_SETTLE = dt.timedelta(seconds=10)  # matching waits this long after the newest article...
-ALERT_MAX_HOLD = dt.timedelta(minutes=1)  # ...but no longer than this after the oldest waiting
-NEWS_AGE = dt.timedelta(days=1)  # published before yesterday (local date): not alerted
 ALL_WORDS = frozenset({"все", "всё", "всем", "all"})  # "/unsubscribe все"
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
@@ -221,41 +227,40 @@ class Subscriptions:
         """
         async with self._lock:
             span = await self.store.unmatched_span()
-            if span is None:
-                return 0
-            oldest, newest = span
             now = self.clock()
-            if now - newest < self.settle and now - oldest < self.max_hold:
-                return 0  # an import is still running: its articles go out together
+            if span is None or not import_settled(span, now, self.settle, self.max_hold):
+                return 0  # nothing new, or an import still running: its articles go together
             article_ids = await self.store.unmatched_articles()
             heads = await self.store.get_heads(article_ids)
-            places: dict[tuple[int, int | None], list[tuple[int, Subscription]]] = {}
+            places: dict[Place, list[tuple[ArticleHead, Subscription]]] = {}
             for article_id in article_ids:
                 head = heads.get(article_id)
+                if head is None:
+                    continue
                 subscriptions = await self.store.subscriptions_for_article(article_id)
-                chosen = _one_per_place(s for s in subscriptions if self._is_news(head, s))
+                news = (s for s in subscriptions if is_news(head, s, now, self.tz))
+                chosen = one_per_place(news)
                 for place, sub in chosen.items():
-                    places.setdefault(place, []).append((article_id, sub))
+                    places.setdefault(place, []).append((head, sub))
                 log.info("article %d matched %d subscriptions", article_id, len(chosen))
             deliveries: list[NewDelivery] = []
             for place, items in places.items():
-                if len(items) > ALERT_BURST:
-                    deliveries += self._roundup(place, [heads[a] for a, _ in items], items[0][1])
-                else:
-                    for article_id, sub in items:
-                        deliveries += await self._alert(place, heads[article_id], sub)
+                deliveries += await self._alerts_for(place, items)
             return await self.store.enqueue_deliveries(deliveries, matched_articles=article_ids)
 
-    def _is_news(self, head: ArticleHead | None, sub: Subscription) -> bool:
-        """Published no earlier than the subscription's day and than yesterday (local dates;
-        an undated article is news: it was added after the subscription)."""
-        if head is None or head.published is None:
-            return head is not None
-        today = self.clock().astimezone(self.tz).date()
-        since = today - NEWS_AGE
-        if sub.created_at is not None:
-            since = max(since, sub.created_at.astimezone(self.tz).date())
-        return head.published >= since
+    async def _alerts_for(
+        self, place: Place, items: Sequence[tuple[ArticleHead, Subscription]]
+    ) -> list[NewDelivery]:
+        """A chat's alerts from one batch: one each, or one roundup when there are many."""
+        if len(items) > ALERT_BURST:
+            heads = [head for head, _ in items]
+            log.info("chat %d: %d new articles in one roundup", place[0], len(heads))
+            return roundup_rows(place, heads, items[0][1], self.texts.roundup(heads))
+        rows: list[NewDelivery] = []
+        for head, sub in items:
+            sentences = (await self.store.summaries([head.id])).get(head.id, [])
+            rows += alert_rows(place, head, sub, self._render_alert(head, sentences, sub.theme))
+        return rows
 
     async def tick(self) -> int:
         """One scheduling step: alerts for new articles, then due digests; rows written."""
@@ -302,48 +307,6 @@ class Subscriptions:
                 written += rows or 0
         return written
 
-    async def _alert(
-        self, place: tuple[int, int | None], head: ArticleHead, sub: Subscription
-    ) -> list[NewDelivery]:
-        """One alert to a chat (and forum topic) for one article."""
-        chat_id, thread_id = place
-        sentences = (await self.store.summaries([head.id])).get(head.id, [])
-        unit = f"alert:{chat_id}:{thread_id or 0}:{head.id}"
-        return [
-            NewDelivery(
-                key=f"{unit}:{part}",
-                kind="alert",
-                chat_id=chat_id,
-                thread_id=thread_id,
-                subscription_id=sub.id,
-                article_id=head.id,
-                text=text,
-                unit=unit,
-            )
-            for part, text in enumerate(self._render_alert(head, sentences, sub.theme))
-        ]
-
-    def _roundup(
-        self, place: tuple[int, int | None], heads: Sequence[ArticleHead], sub: Subscription
-    ) -> list[NewDelivery]:
-        """Many new articles for one chat at once: one message listing them (all one unit)."""
-        chat_id, thread_id = place
-        unit = f"roundup:{chat_id}:{thread_id or 0}:{heads[0].id}-{heads[-1].id}"
-        log.info("chat %d: %d new articles in one roundup", chat_id, len(heads))
-        return [
-            NewDelivery(
-                key=f"{unit}:{part}",
-                kind="alert",
-                chat_id=chat_id,
-                thread_id=thread_id,
-                subscription_id=sub.id,
-                article_id=None,
-                text=text,
-                unit=unit,
-            )
-            for part, text in enumerate(self.texts.roundup(heads))
-        ]
-
     def _render_alert(
         self, head: ArticleHead, sentences: Sequence[KeySentence], slug: str | None
     ) -> list[str]:
@@ -370,16 +333,3 @@ class Subscriptions:
             return self.book.by_slug(slug)
         except KeyError:  # a theme since removed from themes.toml: delivered unnamed
             return None
-
-
-def _one_per_place(
-    subscriptions: Iterable[Subscription],
-) -> dict[tuple[int, int | None], Subscription]:
-    """One alert per chat and forum topic, however many of its subscriptions match; a theme
-    subscription names the theme, so it wins over "all"."""
-    chosen: dict[tuple[int, int | None], Subscription] = {}
-    for sub in subscriptions:
-        place = (sub.chat_id, sub.thread_id)
-        if place not in chosen or (sub.theme and not chosen[place].theme):
-            chosen[place] = sub
-    return chosen

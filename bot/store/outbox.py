@@ -183,7 +183,7 @@ class OutboxQueries(BaseStore):
         self, delivery_id: int, *, at: dt.datetime, error: str, attempt: bool = True
     ) -> None:
         """Try again at `at`; `attempt=False` for waits Telegram asked for (429, migration)."""
-        await self.write(
+        await self._write_returning(
             "UPDATE outbox SET state = 'pending', attempts = attempts + ?, next_attempt_at = ?,"
             " last_error = ? WHERE id = ? AND state = 'sending'",
             (int(attempt), ts(at), error, delivery_id),
@@ -191,7 +191,7 @@ class OutboxQueries(BaseStore):
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         """Give up on a delivery, keeping the reason for logs and `status`."""
-        await self.write(
+        await self._write_returning(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
             " last_error = ? WHERE id = ? AND state = 'sending'",
             (ts(self.clock()), error, delivery_id),
@@ -199,7 +199,7 @@ class OutboxQueries(BaseStore):
 
     async def mark_skipped(self, delivery_id: int, error: str) -> None:
         """The chat refused the row being sent (blocked, removed): kept as skipped."""
-        await self.write(
+        await self._write_returning(
             "UPDATE outbox SET state = 'skipped', attempts = attempts + 1, finished_at = ?,"
             " last_error = ? WHERE id = ? AND state = 'sending'",
             (ts(self.clock()), error, delivery_id),
@@ -207,14 +207,21 @@ class OutboxQueries(BaseStore):
 
     async def clear_delivery_thread(self, delivery_id: int) -> None:
         """The forum topic is gone: deliver to the chat's general thread instead."""
-        await self.write("UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,))
+        await self._write_returning(
+            "UPDATE outbox SET thread_id = NULL WHERE id = ?", (delivery_id,)
+        )
 
     async def _write_returning(
         self, sql: str, params: Sequence[object] = ()
     ) -> list[aiosqlite.Row]:
-        """One UPDATE ... RETURNING committed on its own; the rows it changed."""
-        async with self._write_lock:
-            # Autocommit: the statement commits once every returned row has been read.
+        """One UPDATE (... RETURNING) in its own write transaction; the rows it returned.
+
+        BEGIN IMMEDIATE takes the write lock first, waiting busy_timeout for another
+        connection (a second sender, an ingest). As a bare autocommit statement, an UPDATE
+        that read a snapshot another connection then committed over fails at once with
+        "database is locked" (SQLITE_BUSY_SNAPSHOT): the busy timeout does not apply.
+        """
+        async with self.transaction():
             return list(await self.db.execute_fetchall(sql, params))
 
     async def delivery_stats(self, errors: int = 5) -> DeliveryStats:
