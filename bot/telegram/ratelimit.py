@@ -14,6 +14,8 @@ are allowed"), 20 per minute in a group. We stay under them:
 A 429 answer's `retry_after` holds that chat for that long and halves the total rate for a
 while (SLOWDOWN_SECONDS at least), so the whole sender slows down. The limiter only decides
 *when* a request may go; deliveries decide what to do with errors, replies retry a 429 once.
+A reply that would wait longer than REPLY_RETRY_LIMIT (a chat held by a long 429) is dropped
+at once with TelegramRetryAfter and a log line: no handler waits minutes for its chat.
 """
 
 from __future__ import annotations
