@@ -138,6 +138,8 @@ class Subscription(BaseModel):
     digest_time: dt.time  # local time in BOT_TIMEZONE
     next_digest_at: dt.datetime  # aware UTC
     paused: bool = False
+    created_at: dt.datetime | None = None  # aware UTC; alerts are for what is newer
+    digest_from: dt.datetime | None = None  # aware UTC end of the last digest window written
 
 
 class NewDelivery(BaseModel):
@@ -152,6 +154,7 @@ class NewDelivery(BaseModel):
     subscription_id: int
     article_id: int | None
     text: str
+    unit: str | None = None  # the parts of one message share it: written all or none
 
 
 class Delivery(BaseModel):

@@ -89,6 +89,7 @@ class PeoplePage:
     page: int
     pages: int
     rows: tuple[PersonRow, ...]
+    query: str = ""  # the /people filter, if any
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,13 @@ class ArticleView:
 class Resumed:
     missed: int
     summary_count: int  # for «/summary N», capped at what /summary accepts
+
+
+@dataclass(frozen=True)
+class NothingToResume:
+    """`/resume` in a chat that is not paused: it has working subscriptions, or none at all."""
+
+    subscribed: bool
 
 
 @dataclass(frozen=True)
@@ -165,3 +173,4 @@ class DeliveryTexts:
     digest: Callable[
         [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
     ]
+    roundup: Callable[[Sequence[ArticleHead]], list[str]]  # a burst of new articles at once

@@ -221,4 +221,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN china INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE articles ADD COLUMN relevance_reasons TEXT NOT NULL DEFAULT '';
     """,
+    # issue 9: a digest's window starts where the last one written ended (a digest time changed
+    # on the same day covers only what came since); a delivery's unit groups the parts of one
+    # message (a digest, a roundup), written all or none.
+    """
+    ALTER TABLE subscriptions ADD COLUMN digest_from TEXT;  -- UTC end of the last digest window
+    ALTER TABLE outbox ADD COLUMN unit TEXT;                -- digest:sub:window end, ...
+    CREATE INDEX outbox_by_unit ON outbox(unit) WHERE unit IS NOT NULL;
+    """,
 )

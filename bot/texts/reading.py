@@ -76,6 +76,13 @@ def render_figure(entry: FigureEntry) -> str:
 def render_people(page: PeoplePage | None) -> list[str]:
     """Persons and organisations, most mentioned first, with the articles they appear in."""
     heading = f"<b>Персоны и организации</b> — в последних материалах (до {PEOPLE_RECENT})"
+    if page is not None and page.query:
+        heading += f", по запросу {quoted(esc(page.query))}"
+        if not page.rows:
+            return [
+                f"Среди персон и организаций последних материалов нет {quoted(esc(page.query))}. "
+                "Весь список — /people"
+            ]
     if page is None or not page.rows:
         return [f"{heading}\nИмён в материалах не нашлось."]
     if page.pages > 1:
@@ -104,7 +111,9 @@ def _in_materials(count: int) -> str:
     return count_of(count, ("материале", "материалах", "материалах"))
 
 
-def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
+def render_sources(rows: tuple[SourceRow, ...], query: str = "") -> list[str]:
+    if not rows and query:
+        return [f"Источника {quoted(esc(query))} среди материалов нет. Все источники — /sources"]
     if not rows:
         return ["Источников пока нет: материалы ещё не загружены."]
     total = sum(r.articles for r in rows)
