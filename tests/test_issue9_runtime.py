@@ -88,13 +88,15 @@ async def start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
 async def test_issue9_14_bot_waits_for_unreachable_telegram_and_stops_cleanly(
     tmp_path: Path,
 ) -> None:
-    token = "123456:TEST-token"
+    token = "123456:TEST-token-0123456789abcdefghijklmnop"  # the shape Settings accepts
     process = await start(bot_env(f"http://127.0.0.1:{free_port()}", token, tmp_path), tmp_path)
     assert process.stderr is not None
     try:
         async with asyncio.timeout(60):
-            while b"unreachable" not in await process.stderr.readline():
-                pass
+            seen = b""
+            while b"unreachable" not in (line := await process.stderr.readline()):
+                seen += line
+                assert line, f"the bot exited before retrying: {seen.decode()[-2000:]}"
         assert process.returncode is None  # before: a traceback and exit 1
     finally:
         process.send_signal(signal.SIGTERM)
