@@ -79,12 +79,15 @@ async def prepare(db_path: Path, chats: int, models: LazyModels) -> Store:
             next_digest_at=tomorrow,
         )
     article = db_path.parent / "cyber.md"
-    article.write_text(CYBER_ARTICLE, encoding="utf-8")
+    # Dated today: alerts are for news (an article from 2025 would match no one now).
+    today = system_clock().date().isoformat()
+    article.write_text(CYBER_ARTICLE.replace("2025-09-02", today), encoding="utf-8")
     await Ingestor(store, models).ingest([article])
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     subscriptions = Subscriptions(
         store, system_clock, settings.tz, lambda _: (None, ()), DELIVERY_TEXTS
     )
+    subscriptions.settle = dt.timedelta(0)  # match at once: the import above is finished
     start = time.perf_counter()
     written = await subscriptions.match_new_articles()
     print(f"matching: {written} outbox rows written in {time.perf_counter() - start:.2f} s")

@@ -18,6 +18,7 @@ QUICK = {
     "bench_ingest.py": ["--count", "500"],
     "bench_commands.py": ["--articles", "2000"],
     "bench_delivery.py": ["--chats", "2000", "--window", "10"],
+    "bench_sources.py": ["--feeds", "10", "--runs", "1"],
 }
 FULL = {name: [] for name in QUICK}
 

@@ -1,25 +1,29 @@
-"""Command line: run | console | ingest PATH... | status. Wiring only."""
+"""Command line: run | console | ingest PATH... | fetch | sources [check] | status. Wiring only."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot.clock import system_clock
-from bot.config import Settings, describe_error
+from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
+from bot.ingest.sources.check import probe
+from bot.ingest.sources.config import SourcesError, load_sources
+from bot.ingest.sources.report import render_fetch, render_sources, render_sources_status
+from bot.ingest.sources.runtime import live_sources, make_fetcher
 from bot.logs import setup_logging
-from bot.ops.status import render_status
+from bot.ops.status import render_articles, render_status
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # bad settings or an unusable database: fix the configuration, then retry
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader went away (128 + 13)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -29,7 +33,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
     ingest = sub.add_parser("ingest", help="add article files or folders to the database")
     ingest.add_argument("paths", nargs="+", type=Path)
-    sub.add_parser("status", help="articles, subscriptions and delivery state")
+    fetch = sub.add_parser("fetch", help="poll the live sources once and print a table")
+    fetch.add_argument("--source", metavar="ID", help="only this source (even if disabled)")
+    sources = sub.add_parser("sources", help="list the live sources with their state")
+    sources.add_argument("action", nargs="?", choices=["check"], help="probe each source once")
+    sub.add_parser("status", help="articles, subscriptions, delivery and sources state")
     return parser.parse_args(argv)
 
 
@@ -37,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bot` and the `dipbrief` script."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(describe_error(exc), file=sys.stderr)
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_USAGE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     command = args.command or "run"
@@ -55,11 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(_log_level(settings, command), [token])
     try:
         return asyncio.run(_COMMANDS[command](settings, args))
-    except StoreError as exc:
+    except (StoreError, SourcesError) as exc:
         log.error("%s", exc)
-        return 1
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `python -m bot status | head -1`: the reader left. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again (the recipe of the `signal` docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _log_level(settings: Settings, command: str) -> str:
@@ -72,15 +85,46 @@ def _log_level(settings: Settings, command: str) -> str:
 
 async def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        report = await Ingestor(store, LazyModels()).ingest(args.paths)
+        report = await Ingestor(store, LazyModels(), settings.articles_dir).ingest(args.paths)
     print(report.line())
     return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
 
 
 async def _status(settings: Settings, args: argparse.Namespace) -> int:
     async with Store(settings.db_path, system_clock) as store:
-        print(f"articles: {await store.count_articles()}")
+        total = await store.count_articles()
+        print(render_articles(total, *await store.relevance_counts()))
         print(render_status(await store.delivery_stats()))
+        sources = load_sources(settings.sources_file)
+        print(render_sources_status(sources, await store.source_states(), system_clock()))
+    return 0
+
+
+async def _fetch(settings: Settings, args: argparse.Namespace) -> int:
+    async with Store(settings.db_path, system_clock) as store:
+        ingestor = Ingestor(store, LazyModels())
+        async with live_sources(settings, store, ingestor, system_clock) as poller:
+            if args.source and all(s.id != args.source for s in poller.sources):
+                print(f"no source {args.source!r} in the sources file", file=sys.stderr)
+                return EXIT_USAGE
+            reports = await poller.poll_all(args.source)
+    print(render_fetch(reports))
+    return 0  # failing sources are in the table (and the log): not an error of the command
+
+
+async def _sources(settings: Settings, args: argparse.Namespace) -> int:
+    sources = load_sources(settings.sources_file)
+    if args.action == "check":
+        today = system_clock().date()
+        async with make_fetcher(settings, system_clock) as fetcher:
+            lines = await asyncio.gather(*(probe(fetcher, s, today) for s in sources))
+        for source, line in zip(sources, lines, strict=True):
+            print(f"{source.id}: {line}")
+        return 0
+    async with Store(settings.db_path, system_clock) as store:
+        states = await store.source_states()
+        counts = await store.fetched_counts()
+    print(render_sources(sources, states, counts))
     return 0
 
 
@@ -100,7 +144,14 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     return await runner.console(settings, create_routers)
 
 
-_COMMANDS = {"run": _run, "console": _console, "ingest": _ingest, "status": _status}
+_COMMANDS = {
+    "run": _run,
+    "console": _console,
+    "ingest": _ingest,
+    "fetch": _fetch,
+    "sources": _sources,
+    "status": _status,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

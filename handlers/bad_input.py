@@ -4,7 +4,7 @@ import logging
 from contextlib import suppress
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
@@ -20,6 +20,12 @@ async def on_bad_argument(event: ErrorEvent) -> None:
         return
     example = texts.example_for(message.text or "", event.exception.reason)
     await message.answer(texts.render_bad_input(event.exception.reason, example))
+
+
+async def on_flood_wait(event: ErrorEvent) -> None:
+    # Telegram asked us to wait longer than a reply may take: the reply is dropped (the limiter
+    # logged it), and an apology would only meet the same wait.
+    log.warning("update %s: reply dropped: %s", event.update.update_id, event.exception)
 
 
 async def on_unexpected_error(event: ErrorEvent) -> None:
@@ -38,5 +44,6 @@ def create_router() -> Router:
     """A fresh router with this module's handlers (a router joins one dispatcher only)."""
     router = Router(name=__name__)
     router.errors.register(on_bad_argument, ExceptionTypeFilter(BadArgument))
+    router.errors.register(on_flood_wait, ExceptionTypeFilter(TelegramRetryAfter))
     router.errors.register(on_unexpected_error)
     return router

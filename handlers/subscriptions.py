@@ -78,8 +78,8 @@ async def cmd_resume(message: Message, rights: Rights, subscriptions: Subscripti
     if rights != "admin":
         await message.answer(REFUSALS[rights])
         return
-    resumed = await subscriptions.resume(message.chat.id)
-    await message.answer(texts.render_resumed(resumed) if resumed else texts.NOTHING_TO_RESUME)
+    result = await subscriptions.resume_command(message.chat.id)
+    await message.answer(texts.render_resume_result(result))
 
 
 def create_router() -> Router:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +26,15 @@ from tests.fake_telegram import FakeTelegram, running_fake
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 START = dt.datetime(2025, 9, 2, 4, 0, tzinfo=dt.UTC)  # the morning after the newest seed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_live_sources(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Bots started by tests (subprocesses inherit this) poll an empty sources file, never
+    the publishers of the packaged list: tests must not reach the internet."""
+    path = tmp_path_factory.mktemp("sources") / "none.toml"
+    path.write_text("# no live sources in tests\n", encoding="utf-8")
+    os.environ.setdefault("SOURCES_FILE", str(path))
 
 
 @pytest.fixture(scope="session")

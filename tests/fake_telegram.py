@@ -159,6 +159,14 @@ def bad_request(description: str) -> ApiError:
 
 
 @dataclass
+class _ScriptedDelay:
+    method: str
+    seconds: float
+    times: int
+    chat_id: int | None
+
+
+@dataclass
 class _ScriptedFailure:
     method: str
     error: ApiError
@@ -482,7 +490,7 @@ class FakeTelegram:
 
     def __init__(
         self,
-        token: str = "123456:TEST-token",
+        token: str = "123456:TEST-token-0123456789abcdefghijklmnop",
         bot_username: str = "dipbrief_bot",
         *,
         strict_html: bool = True,
@@ -509,6 +517,8 @@ class FakeTelegram:
         self.pollers_waiting = 0
         self._clock = clock
         self._failures: list[_ScriptedFailure] = []
+        self._delays: list[_ScriptedDelay] = []
+        self._delayed: set[asyncio.Task[web.Response]] = set()
         self._updates: list[JSON] = []
         self._next_update_id = 1
         self._poll_generation = 0
@@ -593,6 +603,21 @@ class FakeTelegram:
         error = ApiError(status, description, parameters or None)
         self._failures.append(_ScriptedFailure(method.lower(), error, times, chat_id))
 
+    def delay(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None
+    ) -> None:
+        """Answer the next `times` calls of `method` only after `seconds` of real time.
+
+        The call is still carried out: past the client's timeout this is Telegram accepting
+        a message whose answer never arrived (the client hung up; aiohttp lets us finish).
+        """
+        self._delays.append(_ScriptedDelay(method.lower(), seconds, times, chat_id))
+
+    @property
+    def delayed(self) -> int:
+        """Calls being held by `delay` right now."""
+        return len(self._delayed)
+
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         """Set what getChatMember reports for this user in this chat (default "member")."""
         if status not in CHAT_MEMBER_STATUSES:
@@ -622,9 +647,26 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _read_params(request)
+        seconds = self._take_delay(method, params)
+        if seconds is None:
+            return await self._respond(request.match_info["token"], method, params)
+        # The test server cancels a handler whose client hung up; Telegram would carry on.
+        task = asyncio.create_task(self._respond_later(seconds, request, method, params))
+        self._delayed.add(task)
+        task.add_done_callback(self._delayed.discard)
+        self._notify()
+        return await asyncio.shield(task)
+
+    async def _respond_later(
+        self, seconds: float, request: web.Request, method: str, params: JSON
+    ) -> web.Response:
+        await asyncio.sleep(seconds)
+        return await self._respond(request.match_info["token"], method, params)
+
+    async def _respond(self, token: str, method: str, params: JSON) -> web.Response:
         call = Call(method, params)
         try:
-            if request.match_info["token"] != self.token:
+            if token != self.token:
                 raise ApiError(401, "Unauthorized")
             known = self._handlers.get(method.lower())
             if known is None:
@@ -655,6 +697,16 @@ class FakeTelegram:
     def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def _take_delay(self, method: str, params: JSON) -> float | None:
+        for delay in self._delays:
+            chat_matches = delay.chat_id is None or delay.chat_id == params.get("chat_id")
+            if delay.method == method.lower() and chat_matches:
+                delay.times -= 1
+                if delay.times <= 0:
+                    self._delays.remove(delay)
+                return delay.seconds
+        return None
 
     def _check_scripted(self, call: Call) -> None:
         for failure in self._failures:

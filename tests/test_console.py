@@ -68,7 +68,7 @@ def test_no_token_and_no_terminal_exits_2(tmp_path: Path) -> None:
 
 
 def test_invalid_setting_is_one_line_exit_2_without_token(tmp_path: Path) -> None:
-    secret = "123456:SECRET-value-never-shown"
+    secret = "123456:SECRET-value-never-shown-0123456789ab"
     result = run_bot([], "", tmp_path, BOT_TOKEN=secret, ARTICLES_POLL_SECONDS="-1")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0

@@ -72,6 +72,8 @@ class Rig:
         self.telegram = app.telegram
         self.store: Store = app.dp["store"]
         self.subscriptions: Subscriptions = app.dp["subscriptions"]
+        # Matching here need not wait for an import to settle; that rule has its own tests.
+        self.subscriptions.settle = self.subscriptions.max_hold = dt.timedelta(0)
 
     async def subscribe(self, chat_id: int, args: str = "", **kwargs: Any) -> None:
         chat_type = "private" if chat_id > 0 else "supergroup"
@@ -428,6 +430,7 @@ async def test_concurrent_delivery_in_real_time_stays_within_scaled_limits(
     await subscribe_everyone(store, clock, settings)
     await add_articles(store, models, articles_dir, 5)
     subscriptions = Subscriptions(store, clock, settings.tz, lambda _: (None, ()), DELIVERY_TEXTS)
+    subscriptions.settle = dt.timedelta(0)
     await subscriptions.match_new_articles()
     clock.advance(hours=3)
     await subscriptions.enqueue_due_digests()
@@ -545,7 +548,7 @@ def test_status_command_shows_subscriptions_and_outbox(db_path: Path, tmp_path: 
         timeout=60,
         check=True,
     )
-    assert "articles: 5" in done.stdout
+    assert "articles: 5 (relevant 5, off-topic 0, non-Russian 0)" in done.stdout
     assert "  group: 1 paused" in done.stdout
     assert "  private: 1 active" in done.stdout
     assert "  supergroup: 1 active" in done.stdout

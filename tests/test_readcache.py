@@ -13,7 +13,7 @@ from bot.store.readcache import ReadCache
 
 NEW_ARTICLE = (
     "---\ntitle: Новость\nsource: Новый источник\nurl: https://example.org/n\n"
-    "published: 2030-01-02\n---\n"
+    "published: 2025-09-03\n---\n"
     "Казахстан и Китай обсудили борьбу с киберпреступностью и кибератаками.\n"
 )
 

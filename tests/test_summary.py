@@ -1,6 +1,8 @@
 """/summary end to end: default, a count, a theme, a period, bad input, chats and threads."""
 
 import re
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -86,12 +88,25 @@ async def test_summary_with_theme_limits_to_it(app: TestApp) -> None:
 
 
 @pytest.mark.parametrize("period", ["неделя", "за неделю", "Неделя"])
-async def test_summary_week_counts_back_from_newest_article(app: TestApp, period: str) -> None:
+async def test_summary_week_counts_back_from_today(app: TestApp, period: str) -> None:
     [reply] = await app.send_text(f"/summary {period}")
     assert reply.startswith("<b>Брифинг за неделю</b>")
-    assert f"с 26{NBSP}августа 2025" in reply  # 1 September minus six days
+    assert f"с 27{NBSP}августа 2025" in reply  # 2 September (the clock) minus six days
+    # The Tianjin story: Lada's speech (5) and CentralAsia's talks (3), listed as one story.
     assert article_numbers(reply) == [3]
     assert LADA in reply and CENTRALASIA in reply
+
+
+async def test_issue9_9_week_ignores_an_article_dated_in_the_future(
+    app: TestApp, db_path: Path
+) -> None:
+    # Stored before dates were checked: it must not move "the last week" to 2098.
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE articles SET published = '2099-01-01' WHERE id = 2")
+    db.close()
+    [reply] = await app.send_text("/summary неделя")
+    assert f"с 27{NBSP}августа 2025" in reply
+    assert 3 in article_numbers(reply)  # the Tianjin story of that week is still there
 
 
 async def test_summary_month_includes_august(app: TestApp) -> None:

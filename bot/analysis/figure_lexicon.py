@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 
 # A number: "44", "1,5", "1 500" (no-break spaces too), never a piece of a longer number.
-NUMBER = r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?(?!\d)"
+NUMBER = r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)(?:[.,]\d+)?(?!\d)"
 LEFT = r"(?<![а-яёa-z\d])"  # a word starts here
 RIGHT = r"(?![а-яёa-z\d])"  # a word ends here
 
@@ -85,4 +85,4 @@ def lookup(table: tuple[tuple[re.Pattern[str], object], ...], text: str) -> obje
 
 def parse_number(text: str) -> float:
     """'1 500' -> 1500.0, '1,5' -> 1.5."""
-    return float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
+    return float(re.sub(r"[ \u00a0\u202f\u2009]", "", text).replace(",", "."))

@@ -25,6 +25,7 @@ class Found:
     unit: str = ""
     qualifier: str | None = None
     year: int | None = None
+    date: tuple[int, int, int | None] | None = None  # (day, month, year): a date figure
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +37,9 @@ class Patterns:
 
 
 Rule = Callable[[str, Patterns, NlpModels], Iterator[Found]]
+
+
+ADJECTIVES = r"(?:[а-яё-]+(?:ого|его|ому|ему|ой|ей|ый|ий|ое|ее|ая|яя|ом|ем|ую|ых|их)\s+){0,2}"
 
 
 def _q(lex: Lexicon) -> str:
@@ -77,16 +81,20 @@ def _sources(lex: Lexicon) -> dict[str, str]:
         "time_of_day": _time_of_day(lex),
         # "к 2033 году", "к 2030-му году", "до 2030-го года", "к 2030 г."
         "target_year": rf"{LEFT}(?:к|до)\s+{year}(?:-?(?:м|му|го|ому|ого))?\s*(?:году|года|г\.)",
-        "date_with_month": rf"\d{{1,2}}(?:\s*[–—-]\s*\d{{1,2}})?\s+(?:{lex.month}){RIGHT}"
-        rf"(?:\s+{year}(?:\s*{year_word})?)?",
+        # "12.04.2026": a day-precise date
+        "numeric_date": r"(?<![\d.,])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\."
+        r"(?P<year>(?:19|20)\d{2})(?![\d]|\.\d)",
+        "date_with_month": rf"(?P<day>\d{{1,2}})(?:\s*[–—-]\s*(?P<day2>\d{{1,2}}))?\s+"
+        rf"(?P<month>{lex.month}){RIGHT}(?:\s+{year}(?:\s*{year_word})?)?",
         "month_with_year": rf"{LEFT}(?:{lex.month})\s+{year}(?:\s*{year_word})?",
         "year_range": rf"{year}\s*[–—-]\s*(?:19|20)\d{{2}}(?:\s*{year_word})?",
         "bare_year": rf"{year}(?:-?[а-я]{{1,2}})?\s*{year_word}",
         "year_after_preposition": rf"{LEFT}(?:в|с|к|до|по|на|из)\s+{year}(?=\s*(?:[,.;:)!?]|$))",
         "anniversary": r"(?P<num>\d{1,4})-(?:лети[а-я]*|летн[а-я]*\s+юбиле[а-я]*)",
-        "ordinal_roman": rf"(?-i:(?P<roman>[IVXLCDM]+))\s+(?P<event>{lex.event})",
-        "ordinal_number": rf"(?P<num>\d{{1,3}})-[а-я]{{1,3}}\s+(?P<event>{lex.event})",
-        "ordinal_word": rf"{LEFT}(?P<word>[а-яё]+)\s+(?P<event>{lex.event})",
+        # Up to two adjectives between: "IV международного форума", "10-м юбилейном саммите".
+        "ordinal_roman": rf"(?-i:(?P<roman>[IVXLCDM]+))\s+{ADJECTIVES}(?P<event>{lex.event})",
+        "ordinal_number": rf"(?P<num>\d{{1,3}})-[а-я]{{1,3}}\s+{ADJECTIVES}(?P<event>{lex.event})",
+        "ordinal_word": rf"{LEFT}(?P<word>[а-яё]+)\s+{ADJECTIVES}(?P<event>{lex.event})",
         "multiplier": rf"{LEFT}в\s+(?:(?P<low>{NUMBER})\s*[–—-]\s*)?"
         rf"(?P<num>{NUMBER}|{lex.number_word})\s+раза?{RIGHT}",
         "multiplier_word": rf"{LEFT}(?P<word>{'|'.join(lex.multiplier_words)}){RIGHT}",
@@ -94,9 +102,12 @@ def _sources(lex: Lexicon) -> dict[str, str]:
         "money_sign_first": rf"{q}(?P<sign>{SIGN})\s?{num}{scale}",
         "money_words": rf"{q}{num}{scale}\s*(?P<cur>(?:{lex.currency}){RIGHT}|{SIGN})",
         "percent_points": rf"{q}{num}\s*(?:п\.\s?п\.|процентн[а-я]*\s+пункт[а-я]*)",
-        "percent": rf"{q}{num}\s?(?:%|процент[а-я]*)",
+        "percent": rf"{q}{num}\s?(?:%|процент[а-я]*|проц\.?(?![а-яё]))",  # "53 проц."
         "measure": rf"{q}{num}{scale}\s*(?P<unit>{lex.unit})(?![а-яёa-z])",
         "count": rf"{q}{num}{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,2}})",
+        # «двадцать пять предприятий», «две с половиной тысячи предприятий», «семи государств»
+        "count_in_words": rf"{q}{LEFT}(?P<nw>(?:{lex.number_word})(?:\s+(?:{lex.number_word}))?)"
+        rf"{RIGHT}(?P<half>\s+с\s+половиной)?{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,2}})",
     }
 
 

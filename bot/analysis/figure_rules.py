@@ -17,7 +17,9 @@ UPPER_NUMBER_RE = re.compile(rf"[$€₸¥₽]?\s?({NUMBER})")
 # A range is one figure valued at its lower bound; the phrase "от 10 до 15%" keeps both bounds
 # and is what users see, while the value still sorts and merges like a plain "10%".
 RANGE_QUALIFIER = "от … до"
+QUANTITY_WINDOW = 120  # characters after a range's lower bound that hold its upper bound
 MINUS = "минус"  # "Минус 5% за квартал": a fall, valued -5 with no qualifier
+SIGN_BEFORE_RE = re.compile(r"(?<![\w\d])[-−–]")  # right before the number: "-30 °C"
 
 
 def _context_rule(name: str) -> Rule:
@@ -30,6 +32,50 @@ def _context_rule(name: str) -> Rule:
 
     rule.__name__ = name
     return rule
+
+
+MONTHS = ("янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+# A publication stamp or a dateline, not news: "17 октября 2023 10:52", "АСТАНА, 28 октября.".
+# The time may be masked already (the time-of-day rule runs first): "\x00" x 4-8.
+STAMP_AFTER_RE = re.compile(r"\s*,?\s*(?:в\s+)?(?:\d{1,2}:\d{2}|\x00{4,8}(?!\x00))")
+DATELINE_BEFORE_RE = re.compile(r"(?:^|\n)\s*[A-ZА-ЯЁ][A-ZА-ЯЁ -]{2,},\s*$")
+
+
+def month_number(word: str) -> int:
+    """ "июня" -> 6, "мая" -> 5."""
+    lowered = word.lower()
+    return next(i for i, m in enumerate(MONTHS, 1) if lowered.startswith(m))
+
+
+def _date(text: str, m: re.Match[str], month: int) -> Found:
+    year = int(m["year"]) if m["year"] else None
+    day = int(m["day"])
+    stamp = bool(STAMP_AFTER_RE.match(text, m.end())) or bool(
+        DATELINE_BEFORE_RE.search(text[: m.start()])
+    )
+    valid = 1 <= day <= 31 and 1 <= month <= 12 and not stamp
+    ranged = m.groupdict().get("day2") is not None
+    return Found(
+        None,
+        m.start(),
+        m.end(),
+        qualifier=RANGE_QUALIFIER if ranged else None,
+        year=year,
+        date=(day, month, year) if valid else None,
+    )
+
+
+def numeric_date(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "12.04.2026": a date figure (unless a stamp: "12.04.2026 10:52")."""
+    for m in pats.by_name["numeric_date"].finditer(text):
+        yield _date(text, m, int(m["month"]))
+
+
+def date_with_month(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "3–5 июня 2026 года", "28 октября": a date figure when its year is known (written, or
+    the publication's); always the year context of its sentence."""
+    for m in pats.by_name["date_with_month"].finditer(text):
+        yield _date(text, m, month_number(m["month"]))
 
 
 def target_year(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
@@ -63,10 +109,15 @@ def ordinal_event(text: str, pats: Patterns, models: NlpModels) -> Iterator[Foun
             yield Found("ordinal", m.start(), m.end(), value, _event(m, models))
     for m in pats.by_name["ordinal_number"].finditer(text):
         yield Found("ordinal", m.start(), m.end(), parse_number(m["num"]), _event(m, models))
-    for m in pats.by_name["ordinal_word"].finditer(text):
+    pattern, pos = pats.by_name["ordinal_word"], 0
+    while (w := pattern.search(text, pos)) is not None:
+        m = w
         number = pats.lex.ordinal_words.get(models.lemma(m["word"]))
-        if number is not None:
-            yield Found("ordinal", m.start(), m.end(), float(number), _event(m, models))
+        if number is None:  # "и девятого заседания": try again from the next word
+            pos = m.end("word")
+            continue
+        yield Found("ordinal", m.start(), m.end(), float(number), _event(m, models))
+        pos = m.end()
 
 
 def multiplier(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
@@ -108,7 +159,14 @@ def measure(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
     lex = pats.lex
     for m in pats.by_name["measure"].finditer(text):
         unit = str(lookup(lex.units, m["unit"]))
-        yield Found("measure", m.start(), m.end(), scaled(m, lex), unit, qualifier(m))
+        value, start, q = scaled(m, lex), m.start(), qualifier(m)
+        if unit == "°C":  # temperatures keep their sign: "-30 °С", "минус 5 градусов"
+            sign = SIGN_BEFORE_RE.match(text, max(0, start - 1)) if q is None else None
+            if sign is not None and sign.end() == start:
+                value, start = -value, sign.start()
+            elif q == MINUS or "мороз" in m.group().lower():
+                value, q = -abs(value), None if q == MINUS else q
+        yield Found("measure", start, m.end(), value, unit, q)
 
 
 def _counted_noun(words: str, models: NlpModels) -> tuple[int, str] | None:
@@ -131,11 +189,59 @@ def count(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
     """ "более чем 150 государствами", "400 тысяч студентов", "24 документа"; "10 лет" is time."""
     for m in pats.by_name["count"].finditer(text):
         noun = _counted_noun(m["words"], models)
-        if noun is None:
+        if noun is None or noun[1] in NOT_COUNTED:
             continue
         stop = m.start("words") + noun[0]
-        kind: FigureKind = "measure" if noun[1] in pats.lex.time_lemmas else "count"
-        yield Found(kind, m.start(), stop, scaled(m, pats.lex), noun[1], qualifier(m))
+        kind, unit = unit_of(m["words"][: noun[0]], noun[1])
+        if noun[1] in pats.lex.time_lemmas:
+            kind = "measure"
+        yield Found(kind, m.start(), stop, scaled(m, pats.lex), unit, qualifier(m))
+
+
+def count_in_words(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """«семи государств», «двадцать пять предприятий», «две с половиной тысячи ...»; a time
+    ("два года") is not a figure in words."""
+    lex = pats.lex
+    for m in pats.by_name["count_in_words"].finditer(text):
+        noun = _counted_noun(m["words"], models)
+        if noun is None or noun[1] in lex.time_lemmas or noun[1] in NOT_COUNTED:
+            continue
+        before = text[: m.start("nw")].rstrip(" ")
+        if before.endswith(("«", '"', "„", "“")) or (m["nw"][0].isupper() and before):
+            continue  # a name: «тремя силами зла», "программа «Пять социальных инициатив»"
+        if m["nw"].lower() in BARE_TWO and not (m["half"] or m["scale"]):
+            continue  # "двух стран", "двумя государствами": the bilateral, not a figure
+        value = 0.0
+        for word in m["nw"].split():
+            value += float(lookup(lex.number_words, word))  # type: ignore[arg-type]
+        if m["half"]:
+            value += 0.5
+        if m["scale"]:
+            value *= float(lookup(lex.scales, m["scale"]))  # type: ignore[arg-type]
+        stop = m.start("words") + noun[0]
+        kind, unit = unit_of(m["words"][: noun[0]], noun[1])
+        yield Found(kind, m.start(), stop, value, unit, qualifier(m))
+
+
+# Measures named by a word the unit table does not catch after a number word or a scale:
+# "почти три гектара", "свыше 10 тыс. квадратных метров".
+UNIT_LEMMAS = {"гектар": "га", "километр": "км", "тонна": "т", "метр": "м", "мегаватт": "МВт"}
+# Not things counted: a scale word whose noun is elsewhere ("с 18 тыс. до 217 тысяч, - сказал"),
+# a page's view counter ("426 просмотров"), a span of decades.
+NOT_COUNTED = frozenset(
+    {"тысяча", "миллион", "миллиард", "триллион", "просмотр", "комментарий", "десятилетие"}
+)
+BARE_TWO = frozenset({"два", "две", "двух", "двум", "двумя"})
+
+
+def unit_of(words: str, lemma: str) -> tuple[FigureKind, str]:
+    """("measure", "м²") for "квадратных метров", ("measure", "га") for "гектаров", or a count."""
+    unit = UNIT_LEMMAS.get(lemma)
+    if unit is None:
+        return "count", lemma
+    if unit == "м" and "квадратн" in words.lower():
+        return "measure", "м²"
+    return "measure", unit
 
 
 QUANTITY_RULES: tuple[Rule, ...] = (money, percent, measure, count)
@@ -145,7 +251,9 @@ def _quantity_at(
     text: str, pos: int, pats: Patterns, models: NlpModels, sign: str = ""
 ) -> Found | None:
     """The quantity starting at `pos` ("15%", "15 млрд долларов"), read with a carried sign."""
-    rest = sign + text[pos:]
+    # A bounded window: the quantity is right there ("15 млрд долларов"); the rules must not
+    # scan the rest of the sentence once per range (quadratic: 28 KB of ranges took minutes).
+    rest = sign + text[pos : pos + QUANTITY_WINDOW]
     for rule in QUANTITY_RULES:
         for found in rule(rest, pats, models):
             if found.start == 0 and found.qualifier is None:
@@ -176,12 +284,13 @@ def range_of_numbers(text: str, pats: Patterns, models: NlpModels) -> Iterator[F
 # are claimed before any number rule could read "2024", "30" in "30 августа", "3" in "пункт 3"
 # or "10" in "в 10 часов утра" as a quantity, and a range before its upper bound alone.
 RULES: tuple[Rule, ...] = (
+    numeric_date,
     _context_rule("iso_date_or_time"),
     _context_rule("phone_number"),
     _context_rule("reference_number"),
     _context_rule("time_of_day"),
     target_year,
-    _context_rule("date_with_month"),
+    date_with_month,
     _context_rule("month_with_year"),
     _context_rule("year_range"),
     _context_rule("bare_year"),
@@ -194,4 +303,18 @@ RULES: tuple[Rule, ...] = (
     percent,
     measure,
     count,
+    count_in_words,
+)
+
+# Rules that match nothing without a digit in the sentence, skipped there (most sentences have
+# none; the phone pattern alone took a third of the figure time on an 8 KB article).
+DIGIT_RULES: frozenset[Rule] = frozenset(
+    {
+        *RULES[1:11],  # the context rules: ISO dates and times ... years after a preposition
+        numeric_date,
+        date_with_month,
+        target_year,
+        anniversary,
+        range_of_numbers,
+    }
 )

@@ -6,28 +6,41 @@ vocabulary in figures.toml.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import re
 from collections.abc import Sequence
 
 from bot.analysis.figure_lexicon import Lexicon, load_lexicon
 from bot.analysis.figure_patterns import Found, Patterns, compile_patterns
-from bot.analysis.figure_rules import RULES, roman_value
+from bot.analysis.figure_rules import DIGIT_RULES, RULES, roman_value
 from bot.analysis.models import Figure, Span
 from bot.analysis.nlp import NlpModels
 
 __all__ = ["extract_figures", "find_figures", "roman_value", "sentence_figures"]
 
 MASK = "\x00"  # replaces claimed text so later rules cannot match inside it
+# Bounds for pathological texts (a 28 KB "sentence" of ranges, a 1 MB article): no briefing
+# shows more, and real sentences are far shorter.
+MAX_FIGURES = 300
+MAX_SENTENCE_CHARS = 3000
+DATE_WINDOW = dt.timedelta(days=45)
+UNDATED_WINDOW = dt.timedelta(days=400)  # before the latest date of an undated article
 
 
 def _apply_rules(text: str, pats: Patterns, models: NlpModels) -> list[Found]:
     """Run the rules in order on one sentence; each masks its matches for the next."""
-    masked = text
+    chars = list(text)
     found: list[Found] = []
+    digits = DIGIT_RE.search(text) is not None
     for rule in RULES:
+        if not digits and rule in DIGIT_RULES:
+            continue  # most sentences have no digit: dates, phones and ranges need one
+        masked = "".join(chars)  # once per rule: linear in the sentence, however many figures
         for item in list(rule(masked, pats, models)):
-            if MASK in masked[item.start : item.stop]:
+            if MASK in chars[item.start : item.stop]:
                 continue  # another pattern of the same rule already claimed this text
-            masked = masked[: item.start] + MASK * (item.stop - item.start) + masked[item.stop :]
+            chars[item.start : item.stop] = MASK * (item.stop - item.start)
             found.append(item)
     return found
 
@@ -46,12 +59,30 @@ def _trim(text: str, item: Found) -> int:
     return item.stop
 
 
+def as_date(item: Found, default_year: int | None) -> Found:
+    """A found date as a `date` figure valued YYYYMMDD, when its year is written or known
+    from the publication date; otherwise it stays context."""
+    if item.date is None:
+        return item
+    day, month, year = item.date
+    year = year or default_year
+    if year is None:
+        return item
+    return dataclasses.replace(
+        item, kind="date", value=float(year * 10000 + month * 100 + day), unit="date"
+    )
+
+
 def sentence_figures(
-    body: str, sentence: Span, models: NlpModels, lex: Lexicon | None = None
+    body: str,
+    sentence: Span,
+    models: NlpModels,
+    lex: Lexicon | None = None,
+    default_year: int | None = None,
 ) -> list[Figure]:
     """Figures of one sentence of `body`, with offsets into `body`."""
     pats = compile_patterns(lex or load_lexicon())
-    found = _apply_rules(sentence.text, pats, models)
+    found = [as_date(f, default_year) for f in _apply_rules(sentence.text, pats, models)]
     years = [f for f in found if f.year is not None]
     figures = []
     for item in sorted(found, key=lambda f: f.start):
@@ -73,10 +104,82 @@ def sentence_figures(
     return figures
 
 
-def extract_figures(body: str, sentences: Sequence[Span], models: NlpModels) -> tuple[Figure, ...]:
-    """All figures of an article, in text order."""
+def extract_figures(
+    body: str, sentences: Sequence[Span], models: NlpModels, published: dt.date | None = None
+) -> tuple[Figure, ...]:
+    """The figures of an article in text order: at most MAX_FIGURES, and only from the first
+    MAX_SENTENCE_CHARS of each sentence, so the cost is bounded whatever the text."""
     lex = load_lexicon()
-    return tuple(f for s in sentences for f in sentence_figures(body, s, models, lex))
+    default_year = published.year if published else None
+    found: list[Figure] = []
+    for sentence in sentences:
+        s = sentence
+        if len(s.text) > MAX_SENTENCE_CHARS:
+            s = Span(
+                start=s.start, stop=s.start + MAX_SENTENCE_CHARS, text=s.text[:MAX_SENTENCE_CHARS]
+            )
+        found += sentence_figures(body, s, models, lex, default_year)
+        if len(found) >= MAX_FIGURES:
+            break
+    return tuple(news_dates(first_mentions(found), published)[:MAX_FIGURES])
+
+
+def _day(value: float) -> dt.date | None:
+    n = int(value)
+    try:
+        return dt.date(n // 10000, n // 100 % 100, n % 100)
+    except ValueError:
+        return None
+
+
+def news_dates(figures: Sequence[Figure], published: dt.date | None) -> list[Figure]:
+    """Dates that are the news: from DATE_WINDOW before the publication (or, undated,
+    UNDATED_WINDOW before the article's latest date) on; "подписан 10 мая 2002 года" in a
+    2023 story is background."""
+    days = [_day(f.value) for f in figures if f.kind == "date" and f.value is not None]
+    known = [d for d in days if d is not None]
+    reference = published or (max(known) if known else None)
+    if reference is None:
+        return list(figures)
+    earliest = reference - (DATE_WINDOW if published else UNDATED_WINDOW)
+    result = []
+    for f in figures:
+        day = _day(f.value) if f.kind == "date" and f.value is not None else None
+        if f.kind == "date" and (day is None or day < earliest):
+            continue
+        result.append(f)
+    return result
+
+
+DIGIT_RE = re.compile(r"\d")
+YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+
+
+def first_mentions(figures: Sequence[Figure]) -> list[Figure]:
+    """Each figure once, at its first mention ("$629 млн" in the lead and again below); a date
+    without a year is dropped when the article gives the same day and month with one ("28–29
+    мая" after "28–29 мая 2026 года")."""
+    dated = {
+        int(f.value) % 10000
+        for f in figures
+        if f.kind == "date" and f.value is not None and YEAR_RE.search(f.phrase.text)
+    }
+    seen: set[tuple[str, float | None, str, int | None]] = set()
+    result = []
+    for f in figures:
+        key = (f.kind, f.value, f.unit, f.year)  # "30%" of the GDP and "30%" by 2033 are two
+        if key in seen:
+            continue
+        if (
+            f.kind == "date"
+            and f.value is not None
+            and not YEAR_RE.search(f.phrase.text)
+            and int(f.value) % 10000 in dated
+        ):
+            continue
+        seen.add(key)
+        result.append(f)
+    return result
 
 
 def find_figures(text: str, models: NlpModels) -> tuple[Figure, ...]:

@@ -7,7 +7,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 FigureKind = Literal[
-    "money", "percent", "multiplier", "count", "measure", "anniversary", "ordinal", "target_year"
+    "money",
+    "percent",
+    "multiplier",
+    "count",
+    "measure",
+    "anniversary",
+    "ordinal",
+    "target_year",
+    "date",
 ]
 EntityKind = Literal["PER", "ORG", "LOC"]
 
@@ -60,6 +68,15 @@ class Entity(Frozen):
     aliases: tuple[str, ...] = ()  # surface forms merged into it
 
 
+class Relevance(Frozen):
+    """Is the article foreign-affairs news of Kazakhstan / Central Asia, and is China in it."""
+
+    score: float  # 0..1
+    relevant: bool  # foreign-affairs news of Kazakhstan / Central Asia worth a briefing
+    china: bool  # China is a substantive part of it
+    reasons: tuple[str, ...]  # which signals fired, short English slugs
+
+
 class Analysis(Frozen):
     lang: str  # ISO 639-1: "ru", "kk", "zh", "en", or "und"
     sentences: tuple[Span, ...]
@@ -68,3 +85,4 @@ class Analysis(Frozen):
     themes: tuple[ThemeScore, ...]  # descending score
     figures: tuple[Figure, ...]
     entities: tuple[Entity, ...]
+    relevance: Relevance

@@ -12,6 +12,7 @@ from bot.analysis.nlp import NlpModels
 __all__ = ["best_form", "is_proper", "phrase_nominative", "stem", "stem_key"]
 
 STEM_VOTE = 1.0  # the bare stem is a candidate too: "Жомартом" -> "жомарт"
+AS_WRITTEN_ENDINGS = ("ь", "и", "ы", "нь", "ань")
 PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Abbr", "Trad"})
 
 
@@ -62,6 +63,11 @@ def _noun_votes(
 ) -> dict[str, tuple[float, float]]:
     votes: dict[str, float] = defaultdict(float)
     preferred: dict[str, float] = defaultdict(float)
+    lowered = word.lower().replace("ё", "е")
+    if lowered.endswith(AS_WRITTEN_ENDINGS) and not models.is_known(lowered):
+        # "Цзюань", "Цицзюнь", "Тлеуберди", "Сатыбалды", "Нургуль": a name the dictionary does
+        # not know, ending so, is a nominative as written (pymorphy guesses "Нургуля").
+        return {lowered: (STEM_VOTE * 3, 0.0)}
     for p in models.parses(word.lower()):
         if p.tag.POS != "NOUN":
             continue

@@ -67,6 +67,8 @@ class NlpModels:
         return self._ner
 
     def _lemma(self, word: str) -> str:
+        if word.isdigit():  # numbers are their own lemma; no parse (a table of 10,000 numbers)
+            return word
         lowered = word.lower().replace("ё", "е")
         if ABBR_RE.fullmatch(word):
             return lowered

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.analysis.entities import extract_entities
 from bot.analysis.figures import extract_figures
 from bot.analysis.lang import detect_language
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
+from bot.analysis.relevance import assess_other_language, assess_relevance
 from bot.analysis.sentences import split_sentences
 from bot.analysis.summary import content_lemmas, summarise
 from bot.analysis.theme_scores import score_themes
@@ -21,13 +24,22 @@ from bot.analysis.words import WORD_RE
 #    names stays "ru", ambiguous theme words ("газ", "банк", "встреча") need other evidence;
 #    figures: ranges, number words before scales, "минус 5%", "к 2030-му году", and none in
 #    "пункт 3" or "в 10 часов утра".
-ANALYSIS_VERSION = 3
+# 4: relevance (foreign-affairs news of Kazakhstan / Central Asia, China's part) for every
+#    article, Russian or not; themes only for relevant ones, within 0.3 of the best theme;
+#    "кибер-" compounds, online fraud, OTS/C5+, meetings as visits, city transport is not
+#    transport; names as written (Цзюань, Сатыбалды), Chinese given names, female surnames.
+ANALYSIS_VERSION = 4
 
 
 def analyse_article(
-    title: str, body: str, models: NlpModels, book: ThemeBook | None = None
+    title: str,
+    body: str,
+    models: NlpModels,
+    book: ThemeBook | None = None,
+    published: dt.date | None = None,
 ) -> Analysis:
-    """Analyse one article; offsets of every span point into `body`."""
+    """Analyse one article; offsets of every span point into `body`. The publication date
+    gives the year of dates written without one ("28 октября")."""
     lang = detect_language(f"{title}\n{body}")
     sentences = split_sentences(body)
     spans = tuple(s.span for s in sentences)
@@ -41,6 +53,7 @@ def analyse_article(
             themes=(),
             figures=(),
             entities=(),
+            relevance=assess_other_language(f"{title}\n{body}"),
         )
     tokens = [list(models.tokens(s.text, s.start)) for s in spans]
     lemmas = [content_lemmas(t) for t in tokens]
@@ -55,12 +68,18 @@ def analyse_article(
         index=book.index(models),
         models=models,
     )
+    relevance = assess_relevance(
+        [t.lemma for t in title_tokens], [[t.lemma for t in ts] for ts in tokens], themes, models
+    )
+    if not relevance.relevant:
+        themes = ()  # a match or a city story has no theme, whatever words it uses
     return Analysis(
         lang=lang,
         sentences=spans,
         sentence_lemmas=tuple(" ".join(t.lemma for t in ts) for ts in tokens),
         summary=summarise(sentences, lemmas, title, content_lemmas(title_tokens)),
         themes=themes,
-        figures=extract_figures(body, spans, models),
+        figures=extract_figures(body, spans, models, published),
         entities=extract_entities(body, models),
+        relevance=relevance,
     )

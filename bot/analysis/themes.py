@@ -37,6 +37,8 @@ class Theme:
     keywords: tuple[tuple[str, float], ...]
     phrases: tuple[tuple[str, float], ...]
     ambiguous: tuple[tuple[str, float], ...] = ()  # count only beside other evidence
+    prefixes: tuple[tuple[str, float], ...] = ()  # word formation: "кибер" + anything
+    independent: bool = False  # kept beside a dominant theme: visits, security
 
 
 class Term(NamedTuple):
@@ -53,6 +55,8 @@ class ThemeIndex:
 
     words: dict[str, tuple[Term, ...]]
     phrases: dict[str, tuple[tuple[tuple[str, ...], Term], ...]]
+    prefixes: tuple[tuple[str, Term], ...] = ()  # lemma prefix -> term, longest first
+    independent: frozenset[str] = frozenset()  # slugs without the relative threshold
 
 
 @dataclass
@@ -104,6 +108,8 @@ def _theme(raw: dict[str, object]) -> Theme:
         keywords=pairs("keywords"),
         phrases=pairs("phrases"),
         ambiguous=pairs("ambiguous"),
+        prefixes=pairs("prefixes"),
+        independent=bool(raw.get("independent", False)),
     )
 
 
@@ -140,9 +146,16 @@ def compile_index(themes: Sequence[Theme], models: NlpModels) -> ThemeIndex:
                 words[lemmas[0]][theme.slug] = term
             elif lemmas:
                 phrases[lemmas[0]].append((lemmas, term))
+    prefixes = [
+        (prefix.lower(), Term(theme.slug, weight))
+        for theme in themes
+        for prefix, weight in theme.prefixes
+    ]
     return ThemeIndex(
         words={k: tuple(v.values()) for k, v in words.items()},
         phrases={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
+        prefixes=tuple(sorted(prefixes, key=lambda p: -len(p[0]))),
+        independent=frozenset(t.slug for t in themes if t.independent),
     )
 
 

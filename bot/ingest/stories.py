@@ -15,10 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def is_relevant(analysis: Analysis) -> bool:
-    """Whether the article belongs in briefings. Until the relevance analysis lands
-    (`Analysis.relevance`), every article does; the integrator switches this on at merge."""
-    relevance = getattr(analysis, "relevance", None)
-    return bool(getattr(relevance, "relevant", True))
+    """Only relevant Russian articles join stories: the others never reach a briefing."""
+    return analysis.relevance.relevant and analysis.lang == "ru"
 
 
 class StorySteps:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from bot.logs import redact
 from bot.store import DeliveryStats
+
+
+def render_articles(total: int, relevant: int, off_topic: int, other_language: int) -> str:
+    """The article line of `python -m bot status`: how many enter briefings, and why not."""
+    return (
+        f"articles: {total} (relevant {relevant}, off-topic {off_topic},"
+        f" non-Russian {other_language})"
+    )
 
 
 def render_status(stats: DeliveryStats) -> str:
@@ -17,7 +26,7 @@ def render_status(stats: DeliveryStats) -> str:
     lines.append(f"outbox: {outbox or 'empty'}")
     lines.append("last errors:" if stats.last_errors else "last errors: none")
     lines += [
-        f"  {when} chat {chat_id} [{state}]: {error}"
+        f"  {when} chat {chat_id} [{state}]: {redact(error)}"  # rows from before redaction
         for when, chat_id, state, error in stats.last_errors
     ]
     return "\n".join(lines)

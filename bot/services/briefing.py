@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.analysis.nlp import NlpModels
-from bot.analysis.summary import group_near_duplicates
+from bot.analysis.query import name_matches, name_query
+from bot.analysis.summary import group_near_duplicates, stop_words
 from bot.analysis.themes import Theme, ThemeBook, lemma_seq, load_themes, resolve_theme
 from bot.clock import Clock
 from bot.models import ArticleHead, Figure, KeySentence, Span
@@ -40,6 +41,7 @@ from bot.store import Store
 PERIOD_DAYS = {"week": 7, "month": 30}
 TOPIC_PAGE = 5
 PEOPLE_PAGE = 10
+PEOPLE_SCAN = 10_000  # names of the latest articles a /people filter looks through
 SEARCH_LIMIT = 10
 INLINE_LIMIT = 10
 
@@ -52,6 +54,7 @@ FIGURE_GROUPS: dict[str, FigureGroup] = {
     "anniversary": "dates",
     "ordinal": "dates",
     "target_year": "dates",
+    "date": "dates",
 }
 
 
@@ -139,9 +142,10 @@ class Briefings:
         )
 
     async def _since(self, period: Period) -> dt.date:
-        newest = await self.store.newest_published()
-        anchor = newest or self.clock().astimezone(self.tz).date()
-        return anchor - dt.timedelta(days=PERIOD_DAYS[period] - 1)
+        # From today, not from the newest date stored: one article dated 2099 would otherwise
+        # make "the last week" a week of 2098.
+        today = self.clock().astimezone(self.tz).date()
+        return today - dt.timedelta(days=PERIOD_DAYS[period] - 1)
 
     async def menu(self, query: str = "", suggestions: tuple[Theme, ...] = ()) -> ThemeMenu:
         """Every theme with its article count, in taxonomy order."""
@@ -194,25 +198,42 @@ class Briefings:
         order: tuple[FigureGroup, ...] = ("money", "growth", "counts", "dates")
         return FigureBoard(theme, tuple((g, tuple(groups[g])) for g in order if g in groups))
 
-    async def people(self, page: int = 0) -> PeoplePage | None:
-        """Persons and organisations of the latest articles, most mentioned first."""
+    async def people(self, page: int = 0, query: str = "") -> PeoplePage | None:
+        """Persons and organisations of the latest articles, most mentioned first; with a
+        query, only the names it matches (any word form: «Токаева» finds «Токаев»)."""
+        if query:
+            return await self._people_matching(page, query)
         total, rows = await self.store.top_entities(
             PEOPLE_RECENT, ("PER", "ORG"), PEOPLE_PAGE, page * PEOPLE_PAGE
         )
-        pages = max(1, math.ceil(total / PEOPLE_PAGE))
-        if not 0 <= page < pages:
-            return None
-        people = tuple(PersonRow(*row) for row in rows)
-        return PeoplePage(total, page, pages, people)
+        return _people_page(total, page, tuple(PersonRow(*row) for row in rows))
 
-    async def sources(self) -> tuple[SourceRow, ...]:
-        """Every source with its article count and latest date, most articles first."""
-        return tuple(SourceRow(*row) for row in await self.store.source_stats())
+    async def _people_matching(self, page: int, query: str) -> PeoplePage | None:
+        models = self._morph()
+        wanted = name_query(query, models)
+        _, rows = await self.store.top_entities(PEOPLE_RECENT, ("PER", "ORG"), PEOPLE_SCAN)
+        found = [PersonRow(*row) for row in rows if name_matches(wanted, row[1], models)]
+        shown = tuple(found[page * PEOPLE_PAGE : (page + 1) * PEOPLE_PAGE])
+        return _people_page(len(found), page, shown, query)
+
+    async def sources(self, query: str = "") -> tuple[SourceRow, ...]:
+        """Every source with its article count and latest date, most articles first; with a
+        query, only the sources whose name it matches."""
+        rows = tuple(SourceRow(*row) for row in await self.store.source_stats())
+        if not query:
+            return rows
+        models = self._morph()
+        wanted = name_query(query, models)
+        return tuple(r for r in rows if r.name and name_matches(wanted, r.name, models))
 
     async def search(self, query: str) -> SearchResult:
         """Full-text search over lemmas: the best sentence per article, matched words marked."""
         models = self._morph()
-        lemmas = lemma_seq(query, models)
+        words = lemma_seq(query, models)
+        # «торговля с Китаем»: a hit need not contain «с». A query of stop words only
+        # («/search и») is searched as written rather than answered with nothing.
+        stops = stop_words()
+        lemmas = tuple(lem for lem in words if lem not in stops) or words
         if not lemmas:
             return SearchResult(query, (), False)
         rows = await self.store.search_sentences(fts_query(lemmas), SEARCH_LIMIT)
@@ -240,6 +261,16 @@ class Briefings:
             return [(head, score.snippet) for head, score in rows]
         result = await self.search(query)
         return [(hit.head, hit.snippet) for hit in result.hits]
+
+
+def _people_page(
+    total: int, page: int, rows: tuple[PersonRow, ...], query: str = ""
+) -> PeoplePage | None:
+    """A page of /people; None for a page that does not exist (a stale button)."""
+    pages = max(1, math.ceil(total / PEOPLE_PAGE))
+    if not 0 <= page < pages:
+        return None
+    return PeoplePage(total, page, pages, rows, query)
 
 
 def _figure_key(figure: Figure) -> tuple[object, ...]:

@@ -39,9 +39,8 @@ MAIN_FIGURE_KINDS = ("money", "percent", "count", "measure", "multiplier")
 
 
 def _is_china(head: ArticleHead) -> bool:
-    """Whether the article is about China. Until the relevance analysis lands
-    (`ArticleHead.china`), none is; the integrator switches this on at merge."""
-    return bool(getattr(head, "china", False))
+    """Whether China is a substantive part of the article (from the relevance analysis)."""
+    return head.china
 
 
 def _sources(heads: Sequence[ArticleHead]) -> float:

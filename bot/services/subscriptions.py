@@ -6,19 +6,30 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.analysis.themes import Theme, ThemeBook, load_themes
 from bot.clock import Clock
 from bot.models import ArticleHead, KeySentence, NewDelivery, Subscription
+from bot.services.alerts import (
+    ALERT_BURST,
+    ALERT_MAX_HOLD,
+    ALERT_SETTLE,
+    Place,
+    alert_rows,
+    import_settled,
+    is_news,
+    one_per_place,
+    roundup_rows,
+)
 from bot.services.requests import MAX_SUMMARY, clean_args
-from bot.services.schedule import DAY, digest_end, next_occurrence
+from bot.services.schedule import digest_end, digest_start, next_occurrence
 from bot.services.views import (
     Ambiguous,
     DeliveryTexts,
-    DigestStory,
+    NothingToResume,
     Overview,
     Resumed,
     Subscribed,
@@ -56,15 +67,20 @@ class SubscribeRequest:
 def parse_subscribe_args(args: str | None) -> SubscribeRequest:
     """`/subscribe`, `/subscribe торговля`, `/subscribe 8:30`, `/subscribe 08:30 торговля`."""
     words = clean_args(args).split()
-    # No theme name starts with a digit: such a word is the time wherever it stands, and a
-    # malformed one («9», «25:00») is a time written wrong, not part of the theme.
-    written = [word for word in words if word[:1].isdigit()]
+    written = [word for word in words if _looks_like_time(word)]
     times = {_digest_time(word) for word in written}
     if len(times) > 1:  # «/subscribe 8:30 9:00»: which one? Ask rather than guess.
         raise BadTime(" ".join(written))
-    theme = " ".join(word for word in words if not word[:1].isdigit())
+    theme = " ".join(word for word in words if not _looks_like_time(word))
     at = times.pop() if times else None
     return SubscribeRequest(None if theme.lower() in ALL_WORDS | {""} else theme, at)
+
+
+def _looks_like_time(word: str) -> bool:
+    """No theme name starts with a digit or a sign or has a colon: such a word is the time
+    wherever it stands, and a malformed one («9», «25:00», «-1:00», the «ЧЧ:ММ» of the help)
+    is a time written wrong, to be explained, not a theme to look up."""
+    return word[:1].isdigit() or word[:1] in "+-\u2212" or ":" in word
 
 
 def _digest_time(word: str) -> dt.time:
@@ -109,7 +125,12 @@ class Subscriptions:
         self.tz = tz
         self._resolve = resolve
         self.book: ThemeBook = load_themes()
-        self._lock = asyncio.Lock()  # matching and digest scheduling never interleave
+        # Matching, digest scheduling and /subscribe never interleave in this process; the
+        # runner and the dispatcher share this one instance. Other processes (console,
+        # ingest) are met by compare-and-set in the store.
+        self._lock = asyncio.Lock()
+        self.settle = ALERT_SETTLE  # tests of matching set zero; the rule has its own test
+        self.max_hold = ALERT_MAX_HOLD
 
     async def subscribe(
         self, chat: ChatRef, request: SubscribeRequest
@@ -121,15 +142,19 @@ class Subscriptions:
             if theme is None:
                 return UnknownTheme(request.theme, suggestions)
         at = request.at or DEFAULT_DIGEST_TIME
-        subscription, created = await self.store.upsert_subscription(
-            chat_id=chat.id,
-            chat_type=chat.type,
-            title=chat.title,
-            theme=theme.slug if theme else None,
-            thread_id=chat.thread_id,
-            digest_time=at,
-            next_digest_at=next_occurrence(at, self.tz, self.clock()),
-        )
+        async with self._lock:
+            # No time given: an existing subscription keeps its own («/subscribe торговля»
+            # after «/subscribe торговля 07:05» keeps 07:05); the default is for a new one.
+            subscription, created = await self.store.upsert_subscription(
+                chat_id=chat.id,
+                chat_type=chat.type,
+                title=chat.title,
+                theme=theme.slug if theme else None,
+                thread_id=chat.thread_id,
+                digest_time=at,
+                next_digest_at=next_occurrence(at, self.tz, self.clock()),
+                keep_time=request.at is None,
+            )
         # An admin subscribing in a paused chat shows the bot can write here again.
         resumed = await self.resume(chat.id)
         return Subscribed(theme, subscription, created, resumed)
@@ -156,6 +181,13 @@ class Subscriptions:
         subscriptions = await self.store.chat_subscriptions(chat_id)
         items = tuple((self._theme(s.theme), s) for s in subscriptions)
         return Overview(items, await self.store.chat_pause(chat_id))
+
+    async def resume_command(self, chat_id: int) -> Resumed | NothingToResume:
+        """`/resume`: resume a paused chat, or say why there is nothing to resume."""
+        resumed = await self.resume(chat_id)
+        if resumed is not None:
+            return resumed
+        return NothingToResume(subscribed=bool(await self.store.chat_subscriptions(chat_id)))
 
     async def resume(self, chat_id: int) -> Resumed | None:
         """Resume a paused chat without sending its backlog; None when it was not paused."""
@@ -187,100 +219,103 @@ class Subscriptions:
             log.info("chat %d migrated to %d with its subscriptions", old_id, new_id)
 
     async def match_new_articles(self) -> int:
-        """Write alerts for articles not matched yet (each is matched once); rows written."""
-        written = 0
+        """Write alerts for articles not matched yet (each is matched once); rows written.
+
+        Articles wait until an import settles (`settle` after the newest, at most `max_hold`
+        after the oldest), then are matched as one batch: a chat that would get more than
+        ALERT_BURST alerts from it gets one roundup message instead. Only news is alerted:
+        not what was published before the subscription or before yesterday.
+        """
         async with self._lock:
-            for article_id in await self.store.unmatched_articles():
+            span = await self.store.unmatched_span()
+            now = self.clock()
+            if span is None or not import_settled(span, now, self.settle, self.max_hold):
+                return 0  # nothing new, or an import still running: its articles go together
+            article_ids = await self.store.unmatched_articles()
+            heads = await self.store.get_heads(article_ids)
+            places: dict[Place, list[tuple[ArticleHead, Subscription]]] = {}
+            for article_id in article_ids:
+                head = heads.get(article_id)
+                if head is None:
+                    continue
                 subscriptions = await self.store.subscriptions_for_article(article_id)
-                deliveries = await self._alerts(article_id, subscriptions)
-                written += await self.store.enqueue_deliveries(
-                    deliveries, matched_article=article_id
-                )
-                log.info("article %d matched %d subscriptions", article_id, len(subscriptions))
-        return written
+                news = (s for s in subscriptions if is_news(head, s, now, self.tz))
+                chosen = one_per_place(news)
+                for place, sub in chosen.items():
+                    places.setdefault(place, []).append((head, sub))
+                log.info("article %d matched %d subscriptions", article_id, len(chosen))
+            deliveries: list[NewDelivery] = []
+            for place, items in places.items():
+                deliveries += await self._alerts_for(place, items)
+            return await self.store.enqueue_deliveries(deliveries, matched_articles=article_ids)
+
+    async def _alerts_for(
+        self, place: Place, items: Sequence[tuple[ArticleHead, Subscription]]
+    ) -> list[NewDelivery]:
+        """A chat's alerts from one batch: one each, or one roundup when there are many."""
+        if len(items) > ALERT_BURST:
+            heads = [head for head, _ in items]
+            log.info("chat %d: %d new articles in one roundup", place[0], len(heads))
+            return roundup_rows(place, heads, items[0][1], self.texts.roundup(heads))
+        rows: list[NewDelivery] = []
+        for head, sub in items:
+            story = await self.store.story_follow_up(head.id)
+            if story is not None and (place[0], place[1] or 0) in story[2]:
+                # issue 12: the chat already heard of this story: «ещё один источник».
+                texts = self._render_follow_up(head, story, sub.theme)
+            else:
+                sentences = (await self.store.summaries([head.id])).get(head.id, [])
+                texts = self._render_alert(head, sentences, sub.theme)
+            rows += alert_rows(place, head, sub, texts)
+        return rows
 
     async def tick(self) -> int:
         """One scheduling step: alerts for new articles, then due digests; rows written."""
         return await self.match_new_articles() + await self.enqueue_due_digests()
 
     async def enqueue_due_digests(self) -> int:
-        """Write the digests whose time has come (none when a day had no articles)."""
+        """Write the digests whose time has come (none when a window had no articles).
+
+        A digest is identified by its subscription and window end, and all its parts are one
+        unit; each is written with a compare-and-set on the subscription's schedule.
+        """
         now = self.clock()
+        written = 0
         async with self._lock:
-            due = await self.store.due_digests(now)
-            if not due:
-                return 0
-            rendered: dict[tuple[str | None, dt.datetime], list[str]] = {}
-            deliveries: list[NewDelivery] = []
-            for sub in due:
+            rendered: dict[tuple[str | None, dt.datetime, dt.datetime], list[str]] = {}
+            for sub in await self.store.due_digests(now):
                 stop = digest_end(sub, self.tz, now)
-                key = (sub.theme, stop)
+                start = digest_start(sub, self.tz, stop)
+                key = (sub.theme, start, stop)
                 if key not in rendered:
-                    rendered[key] = await self._digest(sub.theme, stop)
-                day = stop.astimezone(self.tz).date()
-                deliveries += [
+                    rendered[key] = await self._digest(sub.theme, start, stop)
+                unit = f"digest:{sub.id}:{stop.isoformat()}"
+                deliveries = [
                     NewDelivery(
-                        key=f"digest:{sub.id}:{day}:{part}",
+                        key=f"{unit}:{part}",
                         kind="digest",
                         chat_id=sub.chat_id,
                         thread_id=sub.thread_id,
                         subscription_id=sub.id,
                         article_id=None,
                         text=text,
+                        unit=unit,
                     )
                     for part, text in enumerate(rendered[key])
                 ]
-            next_digests = {s.id: next_occurrence(s.digest_time, self.tz, now) for s in due}
-            return await self.store.enqueue_deliveries(deliveries, next_digests=next_digests)
-
-    async def _alerts(
-        self, article_id: int, subscriptions: Sequence[Subscription]
-    ) -> list[NewDelivery]:
-        """One alert per chat and forum topic, however many of its subscriptions match."""
-        if not subscriptions:
-            return []
-        head = (await self.store.get_heads([article_id]))[article_id]
-        sentences = (await self.store.summaries([article_id]))[article_id]
-        chosen: dict[tuple[int, int | None], Subscription] = {}
-        for sub in subscriptions:  # a theme subscription names the theme: it wins over "all"
-            place = (sub.chat_id, sub.thread_id)
-            if place not in chosen or (sub.theme and not chosen[place].theme):
-                chosen[place] = sub
-        texts: dict[tuple[str | None, bool], list[str]] = {}
-        follow_up = await self._follow_up(head)
-        deliveries = []
-        for (chat_id, thread_id), sub in chosen.items():
-            again = follow_up is not None and (chat_id, thread_id or 0) in follow_up[2]
-            if (sub.theme, again) not in texts:
-                texts[sub.theme, again] = (
-                    self._render_follow_up(head, follow_up, sub.theme)
-                    if again and follow_up is not None
-                    else self._render_alert(head, sentences, sub.theme)
+                rows = await self.store.enqueue_digest(
+                    sub,
+                    deliveries,
+                    window_end=stop,
+                    next_at=next_occurrence(sub.digest_time, self.tz, now),
                 )
-            deliveries += [
-                NewDelivery(
-                    key=f"alert:{chat_id}:{thread_id or 0}:{article_id}:{part}",
-                    kind="alert",
-                    chat_id=chat_id,
-                    thread_id=thread_id,
-                    subscription_id=sub.id,
-                    article_id=article_id,
-                    text=text,
-                )
-                for part, text in enumerate(texts[sub.theme, again])
-            ]
-        return deliveries
-
-    async def _follow_up(self, head: ArticleHead) -> FollowUp | None:
-        """Issue 12: the article's story and the places alerted about it already, when the
-        renderers can say «ещё один источник»; None for a fresh alert."""
-        if self.texts.follow_up is None:
-            return None
-        return await self.store.story_follow_up(head.id)
+                if rows is None:
+                    log.info("subscription %d changed while its digest was built", sub.id)
+                written += rows or 0
+        return written
 
     def _render_follow_up(self, head: ArticleHead, story: FollowUp, slug: str | None) -> list[str]:
         theme = self._theme(slug)
-        assert self.texts.follow_up is not None  # checked by _follow_up
         return self.texts.follow_up(head, story[0], story[1], theme.name if theme else None)
 
     def _render_alert(
@@ -289,41 +324,18 @@ class Subscriptions:
         theme = self._theme(slug)
         return self.texts.alert(head, sentences, theme.name if theme else None)
 
-    async def _digest(self, slug: str | None, stop: dt.datetime) -> list[str]:
-        ids = await self.store.articles_added(stop - DAY, stop, slug)
+    async def _digest(self, slug: str | None, start: dt.datetime, stop: dt.datetime) -> list[str]:
+        if start >= stop:
+            return []
+        ids = await self.store.articles_added(start, stop, slug)
         if not ids:
             return []
         heads = await self.store.get_heads(ids)
         summaries = await self.store.summaries(ids)
         theme = self._theme(slug)
-        day = stop.astimezone(self.tz).date()
-        if self.texts.story_digest is not None:
-            stories = await self._digest_stories(ids, heads, summaries)
-            return self.texts.story_digest(day, stories, theme.name if theme else None)
         items = [(heads[i], summaries[i]) for i in ids if i in heads]
+        day = stop.astimezone(self.tz).date()
         return self.texts.digest(day, items, theme.name if theme else None)
-
-    async def _digest_stories(
-        self,
-        ids: Sequence[int],
-        heads: Mapping[int, ArticleHead],
-        summaries: Mapping[int, Sequence[KeySentence]],
-    ) -> list[DigestStory]:
-        """Issue 12: the day's articles grouped by story, in the order of each first one."""
-        story_of = await self.store.stories_of(ids)
-        groups: dict[object, list[int]] = {}
-        for i in ids:
-            if i in heads:
-                groups.setdefault(story_of.get(i, f"article {i}"), []).append(i)
-        return [
-            DigestStory(
-                story_of.get(first),
-                heads[first],
-                summaries.get(first, ()),
-                tuple(heads[i] for i in rest),
-            )
-            for first, *rest in groups.values()
-        ]
 
     def _theme(self, slug: str | None) -> Theme | None:
         if slug is None:

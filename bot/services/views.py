@@ -89,6 +89,7 @@ class PeoplePage:
     page: int
     pages: int
     rows: tuple[PersonRow, ...]
+    query: str = ""  # the /people filter, if any
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,13 @@ class ArticleView:
 class Resumed:
     missed: int
     summary_count: int  # for «/summary N», capped at what /summary accepts
+
+
+@dataclass(frozen=True)
+class NothingToResume:
+    """`/resume` in a chat that is not paused: it has working subscriptions, or none at all."""
+
+    subscribed: bool
 
 
 @dataclass(frozen=True)
@@ -165,21 +173,10 @@ class DeliveryTexts:
     digest: Callable[
         [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
     ]
+    roundup: Callable[[Sequence[ArticleHead]], list[str]]  # a burst of new articles at once
     # issue 12: a new article of a story the chat was alerted about (head, story, its title,
-    # theme); None sends a fresh alert as before.
-    follow_up: Callable[[ArticleHead, int, str, str | None], list[str]] | None = None
-    # issue 12: the digest as stories (one entry per story, its other sources listed).
-    story_digest: Callable[[dt.date, Sequence[DigestStory], str | None], list[str]] | None = None
-
-
-@dataclass(frozen=True)
-class DigestStory:
-    """One story of a daily digest: its first article of the day and the day's other ones."""
-
-    story_id: int | None  # None: an article in no story
-    head: ArticleHead
-    sentences: Sequence[KeySentence]
-    others: tuple[ArticleHead, ...] = ()
+    # theme): «ещё один источник» instead of a fresh alert.
+    follow_up: Callable[[ArticleHead, int, str, str | None], list[str]]
 
 
 # --- stories (issue 12): what bot/texts/stories renders

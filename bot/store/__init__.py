@@ -1,14 +1,15 @@
 """The only package with SQL: one SQLite file (WAL, foreign keys, versioned schema)."""
 
-from bot.store.base import StoreError
+from bot.store.base import StoreError, StoreFull
 from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.reading import ReadingQueries
+from bot.store.sources import SourceQueries
 from bot.store.stories import StoryQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(StoryQueries, ReadingQueries, SubscriptionQueries, OutboxQueries):
+class Store(StoryQueries, ReadingQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 
-__all__ = ["DeliveryStats", "Store", "StoreError"]
+__all__ = ["DeliveryStats", "Store", "StoreError", "StoreFull"]

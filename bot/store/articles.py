@@ -17,9 +17,15 @@ from bot.models import (
     ArticleHead,
     StoredArticle,
 )
-from bot.store.base import BaseStore
+from bot.store.base import BaseStore, StoreError
 from bot.store.readcache import Generation, ReadCache
 from bot.store.rows import HEAD_COLUMNS, head_fields
+
+
+def relevance_values(analysis: Analysis) -> tuple[float, int, int, str]:
+    """The relevance columns of an article row."""
+    r = analysis.relevance
+    return r.score, int(r.relevant), int(r.china), " ".join(r.reasons)
 
 
 class ArticleQueries(BaseStore):
@@ -58,12 +64,14 @@ class ArticleQueries(BaseStore):
             # Upsert keyed on the file name keeps the id stable when a file is edited.
             async with self.db.execute(
                 "INSERT INTO articles (key, content_hash, title, source, url, published, lang,"
-                " body, added_at, updated_at, analysis_version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " body, added_at, updated_at, analysis_version, relevance, relevant, china,"
+                " relevance_reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash,"
                 " title = excluded.title, source = excluded.source, url = excluded.url,"
                 " published = excluded.published, lang = excluded.lang, body = excluded.body,"
-                " updated_at = excluded.updated_at, analysis_version = excluded.analysis_version"
+                " updated_at = excluded.updated_at, analysis_version = excluded.analysis_version,"
+                " relevance = excluded.relevance, relevant = excluded.relevant,"
+                " china = excluded.china, relevance_reasons = excluded.relevance_reasons"
                 " RETURNING id",
                 (
                     article.key,
@@ -77,12 +85,25 @@ class ArticleQueries(BaseStore):
                     now,
                     now,
                     version,
+                    *relevance_values(analysis),
                 ),
             ) as cursor:
                 row = await cursor.fetchone()
             article_id = int(row["id"]) if row else 0
             await self._replace_analysis(article_id, analysis)
         return article_id
+
+    async def move_article(self, old_key: str, new_key: str) -> int:
+        """A renamed file: the article (same id, same analysis) takes the new key."""
+        async with self._article_write():
+            rows = list(
+                await self.db.execute_fetchall(
+                    "UPDATE articles SET key = ? WHERE key = ? RETURNING id", (new_key, old_key)
+                )
+            )
+        if not rows:
+            raise StoreError(f"no article stored under {old_key!r}")
+        return int(rows[0][0])
 
     async def stale_articles(self, version: int, limit: int) -> list[StoredArticle]:
         """Articles analysed by an older version of the pipeline than `version`."""
@@ -98,7 +119,9 @@ class ArticleQueries(BaseStore):
         async with self._article_write():
             await self._replace_analysis(article_id, analysis)
             await self.db.execute(
-                "UPDATE articles SET analysis_version = ? WHERE id = ?", (version, article_id)
+                "UPDATE articles SET analysis_version = ?, relevance = ?, relevant = ?,"
+                " china = ?, relevance_reasons = ? WHERE id = ?",
+                (version, *relevance_values(analysis), article_id),
             )
 
     @contextlib.asynccontextmanager
@@ -191,6 +214,15 @@ class ArticleQueries(BaseStore):
     async def count_articles(self) -> int:
         row = await self._one("SELECT count(*) FROM articles")
         return int(row[0]) if row else 0
+
+    async def relevance_counts(self) -> tuple[int, int, int]:
+        """(relevant Russian, off-topic Russian, non-Russian) article counts, for `status`."""
+        row = await self._one(
+            "SELECT coalesce(sum(lang = 'ru' AND relevant = 1), 0),"
+            " coalesce(sum(lang = 'ru' AND relevant = 0), 0), coalesce(sum(lang != 'ru'), 0)"
+            " FROM articles"
+        )
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
     async def _heads(self, sql: str, params: Sequence[Any]) -> list[ArticleHead]:
         return [

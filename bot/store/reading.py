@@ -17,10 +17,23 @@ from bot.models import (
 )
 from bot.store.articles import ArticleQueries
 from bot.store.readcache import cached
-from bot.store.rows import HEAD_COLUMNS, figure, head_fields, prefixed, theme_score
+from bot.store.rows import (
+    BRIEFABLE,
+    HEAD_COLUMNS,
+    briefable,
+    figure,
+    head_fields,
+    prefixed,
+    theme_score,
+)
 
 Brief = tuple[ArticleHead, tuple[KeySentence, ...]]  # an article with its key sentences
 SEARCH_WINDOW = 300  # matching sentences considered by search_sentences, newest first
+
+
+def china_first(heads: Sequence[ArticleHead]) -> list[ArticleHead]:
+    """China-related articles first, each group in its given (recency) order."""
+    return sorted(heads, key=lambda h: not h.china)
 
 
 class ReadingQueries(ArticleQueries):
@@ -29,8 +42,9 @@ class ReadingQueries(ArticleQueries):
     async def latest_articles(
         self, limit: int, *, since: dt.date | None = None, theme: str | None = None
     ) -> list[ArticleHead]:
-        """Newest first (undated last), optionally since a date or on a theme."""
-        where, params = ["1"], []
+        """Relevant Russian articles, newest first (undated last), optionally since a date or
+        on a theme. Callers that rank put China-related ones first (`china_first`)."""
+        where, params = [briefable("a")], []
         if since is not None:
             where.append("a.published >= ?")
             params.append(since.isoformat())
@@ -90,7 +104,7 @@ class ReadingQueries(ArticleQueries):
         self, limit: int, *, since: dt.date | None = None, theme: str | None = None
     ) -> tuple[Brief, ...]:
         """The latest articles (as `latest_articles`), each with its key sentences."""
-        heads = await self.latest_articles(limit, since=since, theme=theme)
+        heads = china_first(await self.latest_articles(limit, since=since, theme=theme))
         summaries = await self.summaries([h.id for h in heads])
         return tuple((h, tuple(summaries[h.id])) for h in heads)
 
@@ -101,7 +115,8 @@ class ReadingQueries(ArticleQueries):
         rows = await self.db.execute_fetchall(
             f"SELECT {prefixed('a')}, t.score, t.snippet_start, t.snippet_stop, t.snippet,"
             " t.matched FROM article_themes t JOIN articles a ON a.id = t.article_id"
-            " WHERE t.theme = ? ORDER BY t.score DESC, a.published DESC LIMIT ? OFFSET ?",
+            f" WHERE t.theme = ? AND {briefable('a')}"
+            " ORDER BY a.china DESC, t.score DESC, a.published DESC LIMIT ? OFFSET ?",
             (theme, limit, offset),
         )
         return [(ArticleHead(**head_fields(row)), theme_score(theme, row)) for row in rows]
@@ -119,13 +134,18 @@ class ReadingQueries(ArticleQueries):
     async def theme_counts(self) -> Mapping[str, int]:
         """How many articles score in each theme."""
         rows = await self.db.execute_fetchall(
-            "SELECT theme, count(*) AS n FROM article_themes GROUP BY theme"
+            "SELECT theme, count(*) AS n FROM article_themes t JOIN articles a"
+            f" ON a.id = t.article_id WHERE {briefable('a')} GROUP BY theme"
         )
         return {str(row["theme"]): int(row["n"]) for row in rows}
 
     async def theme_count(self, theme: str) -> int:
         """How many articles score in one theme (a range of article_themes_by_theme)."""
-        row = await self._one("SELECT count(*) FROM article_themes WHERE theme = ?", (theme,))
+        row = await self._one(
+            "SELECT count(*) FROM article_themes t JOIN articles a ON a.id = t.article_id"
+            f" WHERE t.theme = ? AND {briefable('a')}",
+            (theme,),
+        )
         return int(row[0]) if row else 0
 
     async def article_themes(self, article_id: int) -> list[ThemeScore]:
@@ -197,7 +217,8 @@ class ReadingQueries(ArticleQueries):
         # CROSS JOIN keeps `recent` the outer loop (entities found by primary key); with
         # IN, SQLite chose entities_by_name and read every PER/ORG row (55 ms at 10,000).
         sql = (
-            "WITH recent AS (SELECT id FROM articles ORDER BY published DESC, id DESC LIMIT ?)"
+            f"WITH recent AS (SELECT id FROM articles WHERE {BRIEFABLE}"
+            " ORDER BY published DESC, id DESC LIMIT ?)"
             " SELECT kind, name, sum(mentions) AS total, group_concat(article_id) AS ids,"
             " count(*) OVER () AS n FROM recent CROSS JOIN entities e ON e.article_id = recent.id"
             f" WHERE kind IN ({kind_marks})"
@@ -249,7 +270,8 @@ class ReadingQueries(ArticleQueries):
             "  SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ?"
             f"  ORDER BY rowid DESC LIMIT {SEARCH_WINDOW}"
             " ) f JOIN sentences s ON s.id = f.rowid JOIN articles a ON a.id = s.article_id"
-            " GROUP BY a.id HAVING f.rank = min(f.rank) ORDER BY f.rank LIMIT ?",
+            f" WHERE {briefable('a')}"
+            " GROUP BY a.id HAVING f.rank = min(f.rank) ORDER BY a.china DESC, f.rank LIMIT ?",
             (match, limit),
         )
         return tuple(

@@ -10,7 +10,15 @@ import aiosqlite
 
 from bot.models import Figure, Span, ThemeScore
 
-HEAD_COLUMNS = "id, key, title, source, url, published, lang"
+HEAD_COLUMNS = "id, key, title, source, url, published, lang, relevant, china"
+# Articles that may enter briefings, searches, alerts and digests: relevant and in Russian.
+# `/article N` opens any stored article.
+BRIEFABLE = "relevant = 1 AND lang = 'ru'"
+
+
+def briefable(alias: str) -> str:
+    """BRIEFABLE for a table alias: "a.relevant = 1 AND a.lang = 'ru'"."""
+    return f"{alias}.relevant = 1 AND {alias}.lang = 'ru'"
 
 
 def prefixed(alias: str) -> str:
@@ -26,6 +34,8 @@ def head_fields(row: aiosqlite.Row) -> dict[str, Any]:
         "source": row["source"],
         "url": row["url"],
         "lang": row["lang"],
+        "relevant": bool(row["relevant"]),
+        "china": bool(row["china"]),
         "published": dt.date.fromisoformat(published) if published else None,
     }
 

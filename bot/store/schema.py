@@ -173,6 +173,62 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE article_generation SET value = value + 1;
     END;
     """,
+    # issue 11: live sources: per-source poll state, items seen in feeds, article provenance.
+    """
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,                -- the [[source]] id of the sources file
+        url TEXT NOT NULL,                  -- the address polled; a 301/308 rewrites it
+        file_url TEXT NOT NULL,             -- the address in the file: a new one there wins
+        etag TEXT,                          -- conditional GET validators of the last 200
+        last_modified TEXT,
+        next_check_at TEXT,                 -- UTC; NULL: due now
+        error_count INTEGER NOT NULL DEFAULT 0,  -- failures in a row
+        last_error TEXT,
+        failing_since TEXT,                 -- first failure of the current run of failures
+        last_ok_at TEXT,
+        checked_at TEXT,
+        disabled TEXT                       -- why it stopped (410 Gone); NULL: polled
+    );
+
+    CREATE TABLE source_items (
+        source_id TEXT NOT NULL,
+        link TEXT NOT NULL,                 -- url_key of the item's link
+        fingerprint TEXT NOT NULL,          -- of the feed entry: a change means look again
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        etag TEXT,                          -- of the article page
+        last_modified TEXT,
+        errors INTEGER NOT NULL DEFAULT 0,  -- failed page fetches of this fingerprint
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, link)
+    );
+    CREATE INDEX source_items_by_link ON source_items(link) WHERE article_id IS NOT NULL;
+
+    CREATE TABLE article_origins (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        source_id TEXT NOT NULL,
+        original_url TEXT NOT NULL,         -- the link as the feed gave it
+        canonical_url TEXT NOT NULL,        -- the page's own address (shown in citations)
+        fetched_at TEXT NOT NULL
+    );
+    CREATE INDEX article_origins_by_source ON article_origins(source_id);
+    """,
+    # issue 10: relevance of every article (foreign-affairs news of Kazakhstan / Central Asia)
+    # and whether China is a substantive part of it. Rows stored before it count as relevant
+    # until the re-analysis that ANALYSIS_VERSION 4 triggers fills the real values in.
+    """
+    ALTER TABLE articles ADD COLUMN relevance REAL NOT NULL DEFAULT 1.0;
+    ALTER TABLE articles ADD COLUMN relevant INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE articles ADD COLUMN china INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN relevance_reasons TEXT NOT NULL DEFAULT '';
+    """,
+    # issue 9: a digest's window starts where the last one written ended (a digest time changed
+    # on the same day covers only what came since); a delivery's unit groups the parts of one
+    # message (a digest, a roundup), written all or none.
+    """
+    ALTER TABLE subscriptions ADD COLUMN digest_from TEXT;  -- UTC end of the last digest window
+    ALTER TABLE outbox ADD COLUMN unit TEXT;                -- digest:sub:window end, ...
+    CREATE INDEX outbox_by_unit ON outbox(unit) WHERE unit IS NOT NULL;
+    """,
     # issue 12: stories. Which story each article belongs to (with its fingerprint), the
     # stories (dates as day ordinals, the summed fingerprint of their articles for average
     # linkage, the article whose headline titles the story), the inverted index of the

@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 
 import aiosqlite
 
+from bot.logs import redact
 from bot.models import Subscription
 from bot.store.base import BaseStore, ts
+from bot.store.rows import BRIEFABLE
 
 SUBSCRIPTION_COLUMNS = (
     "s.id, s.chat_id, c.type AS chat_type, s.theme, s.thread_id, s.digest_time,"
-    " s.next_digest_at, c.paused_at IS NOT NULL AS paused"
+    " s.next_digest_at, c.paused_at IS NOT NULL AS paused, s.created_at, s.digest_from"
 )
 
 
@@ -29,8 +31,14 @@ class SubscriptionQueries(BaseStore):
         thread_id: int | None,
         digest_time: dt.time,
         next_digest_at: dt.datetime,
+        keep_time: bool = False,
     ) -> tuple[Subscription, bool]:
-        """Create or update (same chat and theme) a subscription; True when it is new."""
+        """Create or update (same chat and theme) a subscription; True when it is new.
+
+        `keep_time`: no time was asked for, so an existing subscription keeps its own (the
+        given one is for a new subscription). An unchanged time keeps its next digest, even
+        one due right now.
+        """
         now = ts(self.clock())
         async with self.transaction():
             await self.db.execute(
@@ -43,13 +51,16 @@ class SubscriptionQueries(BaseStore):
                 (chat_id, theme or ""),
             ) as cursor:
                 created = await cursor.fetchone() is None
-            # Upsert: a second /subscribe to the same theme moves its thread and digest time.
+            # Upsert: a second /subscribe to the same theme moves its thread and, when one is
+            # given, its digest time. In DO UPDATE a bare column is the row's old value.
             await self.db.execute(
                 "INSERT INTO subscriptions (chat_id, theme, thread_id, digest_time,"
                 " next_digest_at, after_article_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM articles), ?, ?)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(id), 0) FROM articles), ?6, ?6)"
                 " ON CONFLICT(chat_id, theme) DO UPDATE SET thread_id = excluded.thread_id,"
-                " digest_time = excluded.digest_time, next_digest_at = excluded.next_digest_at,"
+                " digest_time = iif(?7, digest_time, excluded.digest_time),"
+                " next_digest_at = iif(?7 OR digest_time = excluded.digest_time,"
+                "  next_digest_at, excluded.next_digest_at),"
                 " updated_at = excluded.updated_at",
                 (
                     chat_id,
@@ -58,7 +69,7 @@ class SubscriptionQueries(BaseStore):
                     digest_time.strftime("%H:%M"),
                     ts(next_digest_at),
                     now,
-                    now,
+                    keep_time,
                 ),
             )
         subscriptions = await self.chat_subscriptions(chat_id)
@@ -103,6 +114,7 @@ class SubscriptionQueries(BaseStore):
     async def pause_chat(self, chat_id: int, reason: str) -> bool:
         """Stop deliveries to a chat, keeping its subscriptions; True if it was active."""
         now = ts(self.clock())
+        reason = redact(reason)  # Telegram's description, stored and shown by `status`
         async with self.transaction():
             cursor = await self.db.execute(
                 "UPDATE chats SET paused_at = ?, paused_reason = ?"
@@ -155,11 +167,23 @@ class SubscriptionQueries(BaseStore):
                     "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
                 )
             moved = cursor.rowcount > 0
+            # 'sending': the row that met the migration error is resent to the new id.
             await self.db.execute(
-                "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'",
+                "UPDATE outbox SET chat_id = ? WHERE chat_id = ?"
+                " AND state IN ('pending', 'sending')",
                 (new_id, old_id),
             )
         return moved
+
+    async def unmatched_span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """When the oldest and the newest unmatched article were added; None if none is."""
+        async with self.db.execute(
+            "SELECT min(added_at), max(added_at) FROM articles WHERE matched_at IS NULL"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] is None:
+            return None
+        return dt.datetime.fromisoformat(row[0]), dt.datetime.fromisoformat(row[1])
 
     async def unmatched_articles(self) -> list[int]:
         """Articles not yet matched to subscriptions, oldest first (the partial index)."""
@@ -169,11 +193,13 @@ class SubscriptionQueries(BaseStore):
             return [int(row[0]) async for row in cursor]
 
     async def subscriptions_for_article(self, article_id: int) -> list[Subscription]:
-        """Subscriptions an article reaches: newer than them, on their theme (or all)."""
+        """Subscriptions an article reaches: newer than them, on their theme (or all); none
+        for an off-topic or non-Russian article."""
         return await self._subscriptions(
             "WHERE s.after_article_id < ? AND (s.theme = '' OR s.theme IN"
-            " (SELECT theme FROM article_themes WHERE article_id = ?)) ORDER BY s.id",
-            (article_id, article_id),
+            " (SELECT theme FROM article_themes WHERE article_id = ?))"
+            f" AND EXISTS (SELECT 1 FROM articles WHERE id = ? AND {BRIEFABLE}) ORDER BY s.id",
+            (article_id, article_id, article_id),
         )
 
     async def due_digests(self, now: dt.datetime) -> list[Subscription]:
@@ -186,17 +212,18 @@ class SubscriptionQueries(BaseStore):
     async def articles_added(
         self, start: dt.datetime, stop: dt.datetime, theme: str | None
     ) -> list[int]:
-        """Ids of articles added in [start, stop), optionally on a theme, oldest first."""
+        """Ids of relevant Russian articles added in [start, stop), optionally on a theme,
+        China-related first, then oldest first."""
         # julianday() compares instants, whatever the precision each timestamp was written with.
         sql = (
             "SELECT id FROM articles WHERE julianday(added_at) >= julianday(?)"
-            " AND julianday(added_at) < julianday(?)"
+            f" AND julianday(added_at) < julianday(?) AND {BRIEFABLE}"
         )
         params: list[object] = [ts(start), ts(stop)]
         if theme is not None:
             sql += " AND id IN (SELECT article_id FROM article_themes WHERE theme = ?)"
             params.append(theme)
-        async with self.db.execute(sql + " ORDER BY id", params) as cursor:
+        async with self.db.execute(sql + " ORDER BY china DESC, id", params) as cursor:
             return [int(row[0]) async for row in cursor]
 
     async def _subscriptions(self, where: str, params: Sequence[object]) -> list[Subscription]:
@@ -218,4 +245,6 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         digest_time=dt.time.fromisoformat(row["digest_time"]),
         next_digest_at=dt.datetime.fromisoformat(row["next_digest_at"]),
         paused=bool(row["paused"]),
+        created_at=dt.datetime.fromisoformat(row["created_at"]),
+        digest_from=dt.datetime.fromisoformat(row["digest_from"]) if row["digest_from"] else None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -11,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramServerError
 from aiogram.methods import Response
 from aiogram.types import BotCommand, Message, User
 
@@ -26,7 +27,7 @@ from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.telegram.admins import AdminCache
 from bot.telegram.middlewares import FloodControl, InFlight, Typing
-from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.ratelimit import RateLimiter, Sleep
 from bot.texts.subscriptions import DELIVERY_TEXTS
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def create_dispatcher(
         store=store,
         clock=clock,
         models=models,
-        ingestor=Ingestor(store, models),
+        ingestor=Ingestor(store, models, settings.articles_dir),
         briefings=briefings,
         stories=Stories(store, clock, settings.tz, briefings),
         subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
@@ -98,3 +99,23 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         log.warning("setMyCommands refused, going on without a command menu: %s", exc)
+
+
+CONNECT_BACKOFF = 1.0  # seconds before the second getMe; doubles up to CONNECT_BACKOFF_CAP
+CONNECT_BACKOFF_CAP = 60.0
+
+
+async def wait_for_telegram(bot: Bot, sleep: Sleep = asyncio.sleep) -> User:
+    """getMe until Telegram answers: unreachable at start (refused, DNS, 5xx) is not fatal.
+
+    Polling retries such errors itself once it runs; before it does, the first getMe would
+    end the process. A wrong token (401) is not retried: it will not get better.
+    """
+    delay = CONNECT_BACKOFF
+    while True:
+        try:
+            return await bot.me()
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            log.warning("Telegram is unreachable (%s); retrying in %.0fs", exc.message, delay)
+        await sleep(delay)
+        delay = min(delay * 2, CONNECT_BACKOFF_CAP)

@@ -14,6 +14,8 @@ are allowed"), 20 per minute in a group. We stay under them:
 A 429 answer's `retry_after` holds that chat for that long and halves the total rate for a
 while (SLOWDOWN_SECONDS at least), so the whole sender slows down. The limiter only decides
 *when* a request may go; deliveries decide what to do with errors, replies retry a 429 once.
+A reply that would wait longer than REPLY_RETRY_LIMIT (a chat held by a long 429) is dropped
+at once with TelegramRetryAfter and a log line: no handler waits minutes for its chat.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -118,6 +121,8 @@ class RateLimiter(BaseRequestMiddleware):
         if chat_id is None:
             return await make_request(bot, method)
         delivery = DELIVERY.get()
+        if not delivery:
+            self._refuse_long_wait(method, chat_id, REPLY_BURST)
         await self.acquire(chat_id, burst=1 if delivery else REPLY_BURST)
         try:
             return await make_request(bot, method)
@@ -125,8 +130,27 @@ class RateLimiter(BaseRequestMiddleware):
             self.penalize(chat_id, exc.retry_after)
             if delivery or exc.retry_after > REPLY_RETRY_LIMIT:
                 raise
+        self._refuse_long_wait(method, chat_id, 1)
         await self.acquire(chat_id, burst=1)  # a reply is retried once, after the hold
         return await make_request(bot, method)
+
+    def _refuse_long_wait(
+        self, method: TelegramMethod[TelegramType], chat_id: int, burst: int
+    ) -> None:
+        """A reply that would wait over REPLY_RETRY_LIMIT (a chat held by a long 429) is
+        dropped at once with TelegramRetryAfter: no handler is held for minutes, and an
+        apology after the 429 does not queue into the same wait."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return
+        wait = self._chat_ready(chat, chat_id, burst) - self._now()
+        if wait > REPLY_RETRY_LIMIT:
+            log.warning("reply to chat %s dropped: the chat is held for %.0fs more", chat_id, wait)
+            raise TelegramRetryAfter(
+                method=method,
+                message=f"Too Many Requests: chat held for {wait:.0f} s",
+                retry_after=math.ceil(wait),
+            )
 
     async def acquire(self, chat_id: int, burst: int = 1) -> None:
         """Wait until a message to this chat fits every limit, and count it."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from aiogram import Dispatcher, Router
 
@@ -14,18 +16,21 @@ from bot import texts
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.ingest.pipeline import Ingestor
+from bot.ingest.sources.runtime import live_sources, poll_forever
 from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.services.schedule import schedule_forever
 from bot.services.subscriptions import Subscriptions
-from bot.store import Store
-from bot.telegram.app import create_bot, create_dispatcher, set_commands
+from bot.store import Store, StoreError
+from bot.telegram.app import create_bot, create_dispatcher, set_commands, wait_for_telegram
 from bot.telegram.console import ConsoleSession, run_console
 from bot.telegram.sender import Sender
-from bot.texts.subscriptions import DELIVERY_TEXTS
 
 log = logging.getLogger("bot")
 RouterFactory = Callable[[], Sequence[Router]]  # handlers.create_routers
-SHUTDOWN_GRACE = 10.0  # seconds in-flight updates get to finish on SIGTERM
+T = TypeVar("T")
+# docker stop sends SIGTERM and kills 10 s later: in-flight updates get this much, the sender
+# its own SHUTDOWN_GRACE, and closing the rest must fit in what is left.
+SHUTDOWN_GRACE = 4.0
 
 
 async def console(settings: Settings, routers: RouterFactory) -> int:
@@ -62,16 +67,28 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
     async with (
         Store(settings.db_path, system_clock) as store,
         Store(settings.db_path, system_clock) as outbox,
+        contextlib.AsyncExitStack() as stack,
     ):
         dp = create_dispatcher(settings, store, system_clock, routers())
         bot = create_bot(settings)
         await _load_articles(dp, settings)
         dp.startup.register(set_commands)
-        resolve = dp["briefings"].resolve
+        try:  # before polling, whose first getMe would end the process
+            await _until_signal(wait_for_telegram(bot))
+        except asyncio.CancelledError:
+            log.info("stopped before Telegram answered")
+            await bot.session.close()
+            return 0
         sender = Sender(bot, outbox, system_clock)
-        subscriptions = Subscriptions(outbox, system_clock, settings.tz, resolve, DELIVERY_TEXTS)
+        await sender.release_claims()
+        # The handlers' instance: its lock then orders /subscribe, matching and digests.
+        subscriptions: Subscriptions = dp["subscriptions"]
+        poller = await stack.enter_async_context(
+            live_sources(settings, store, dp["ingestor"], system_clock)
+        )
         tasks = [
             asyncio.create_task(_rescan_forever(dp, settings)),
+            asyncio.create_task(poll_forever(poller, settings.sources_poll_seconds)),
             asyncio.create_task(schedule_forever(subscriptions.tick, sender.wake)),
             asyncio.create_task(sender.run_forever()),
         ]
@@ -96,9 +113,26 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
     return 0
 
 
+async def _until_signal(work: Awaitable[T]) -> T:
+    """Await `work`, cancelled by SIGINT or SIGTERM (aiogram handles them once it polls)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        return await task
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
 async def _load_articles(dp: Dispatcher, settings: Settings) -> None:
     ingestor: Ingestor = dp["ingestor"]
-    report = await ingestor.ingest([settings.articles_dir])
+    try:
+        report = await ingestor.ingest([settings.articles_dir])
+    except StoreError as exc:  # a full disk: the bot answers from what it has; retried later
+        log.error("articles from %s not loaded: %s", settings.articles_dir, exc)
+        return
     log.info("articles from %s: %s", settings.articles_dir, report.line())
 
 

@@ -1,8 +1,17 @@
 """The outbox sender: sends pending rows through the Bot, marks each one as Telegram answers.
 
-Every delivery is an outbox row before it is sent, and is marked sent once Telegram accepted
-it. A process killed between the two sends that one message again after a restart: that is
-the only duplicate possible, at most one per concurrent send in flight.
+Every delivery is an outbox row before it is sent. A row is claimed (pending -> sending, one
+guarded UPDATE) just before its send, so a row cancelled or paused while it waited in the
+sender's buffer is never sent, and two senders never send one row. It is marked sent once
+Telegram accepted it. The guarantee is at-least-once, duplicates bounded:
+
+- a row whose send Telegram answered is never sent again: if marking it fails, it stays
+  'sending', which no pass of this process picks up;
+- ambiguous outcomes (a timeout after the request went out, a 5xx, a connection dropped
+  mid-request) may hide an accepted message; they are retried like any failure (Telegram has
+  no idempotency key, and not retrying would lose messages), logged as possible duplicates;
+- rows left 'sending' by a process that stopped (killed, or marking failed) go back to
+  pending when the next sender starts: at most CONCURRENCY such rows per stop.
 
 Errors, by what they mean:
 - 429: Telegram's retry_after is obeyed (the rate limiter holds the chat and slows down);
@@ -13,6 +22,8 @@ Errors, by what they mean:
 - any other 400: our message is wrong and will stay wrong; failed at once with the reason.
 - 5xx, network errors and the rest: retried with exponential backoff and jitter; after
   MAX_ATTEMPTS the row is marked failed with the reason (logs and `python -m bot status`).
+  A connection that was never made (refused, DNS) is sure not to have delivered anything;
+  any other of these is ambiguous (see above).
 """
 
 from __future__ import annotations
@@ -31,8 +42,11 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
+from aiohttp import ClientConnectorError, ConnectionTimeoutError
 
 from bot.clock import Clock
 from bot.models import Delivery
@@ -46,9 +60,12 @@ BACKOFF_BASE = 2.0  # seconds before the second attempt; doubles after each fail
 BACKOFF_CAP = 300.0
 CONCURRENCY = 8  # sends in flight: enough for 25/s over a 300 ms round trip
 BATCH = 200  # due rows read per query
-SHUTDOWN_GRACE = 5.0  # seconds sends in flight get to finish when the sender stops
+SHUTDOWN_GRACE = 3.0  # seconds sends in flight get to finish when the sender stops
 MARK_ATTEMPTS = 5  # tries to record an accepted send (the database may be busy)
 MARK_BACKOFF = 0.5  # seconds, growing linearly between those tries
+# Seconds a send may take before it counts as failed (ambiguous: it may have arrived). Well
+# under aiogram's 60 s default, so a hung connection does not hold the chat for a minute.
+SEND_TIMEOUT = 20
 
 
 def backoff(failures: int, jitter: float) -> float:
@@ -69,14 +86,28 @@ class Sender:
         concurrency: int = CONCURRENCY,
         batch: int = BATCH,
         jitter: Callable[[], float] = random.random,
+        send_timeout: int = SEND_TIMEOUT,
     ) -> None:
         self.bot, self.store, self.clock = bot, store, clock
+        self.send_timeout = send_timeout
+
         self._sleep = sleep
         self.concurrency = concurrency
         self.batch = batch
         self._jitter = jitter
         self._wake = asyncio.Event()
         self.sent = 0  # accepted by Telegram since start, for the benchmark and logs
+
+    async def release_claims(self) -> int:
+        """At start, before any send: rows the last process was sending go back to pending.
+
+        Only the one delivering process may do this (the instance lock): another sender's
+        rows in flight would be sent twice.
+        """
+        released = await self.store.release_claims()
+        if released:
+            log.warning("%d deliveries were in flight when the bot stopped: resending", released)
+        return released
 
     def wake(self) -> None:
         """New rows were written: do not wait for the idle timeout."""
@@ -146,21 +177,33 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 
-    async def _deliver(self, row: Delivery) -> None:
-        """Send one row and record the outcome; never raises (but for cancellation)."""
+    async def _deliver(self, queued: Delivery) -> None:
+        """Claim one row, send it and record the outcome; never raises (but for cancellation)."""
+        row: Delivery | None = queued
         try:
+            row = await self.store.claim_delivery(queued.id)
+            if row is None:  # cancelled, skipped or taken by another sender while buffered
+                log.info("delivery %d to chat %d is no longer pending", queued.id, queued.chat_id)
+                return
             await self._send(row)
         except Exception as exc:  # e.g. the database is busy: keep the row, try it later
-            log.exception("delivery %d to chat %d: unexpected error", row.id, row.chat_id)
+            log.exception("delivery %d to chat %d: unexpected error", queued.id, queued.chat_id)
+            if row is None:
+                return
             try:
                 await self._retry(row, f"{type(exc).__name__}: {exc}")
-            except Exception:  # the row stays pending; the next pass picks it up again
+            except Exception:  # left 'sending': the next start releases it
                 log.exception("delivery %d: could not record the failure", row.id)
 
     async def _send(self, row: Delivery) -> None:
         token = DELIVERY.set(True)
         try:
-            await self.bot.send_message(row.chat_id, row.text, message_thread_id=row.thread_id)
+            await self.bot.send_message(
+                row.chat_id,
+                row.text,
+                message_thread_id=row.thread_id,
+                request_timeout=self.send_timeout,
+            )
         except TelegramRetryAfter as exc:
             at = self.clock() + dt.timedelta(seconds=exc.retry_after)
             await self.store.mark_retry(row.id, at=at, error=exc.message, attempt=False)
@@ -173,6 +216,14 @@ class Sender:
         except TelegramBadRequest as exc:
             await self._bad_request(row, exc.message)
         except TelegramAPIError as exc:  # 5xx, network errors, anything else Telegram says
+            if _ambiguous(exc):
+                log.warning(
+                    "delivery %d to chat %d: %s; Telegram may have accepted it, a retry may "
+                    "duplicate it",
+                    row.id,
+                    row.chat_id,
+                    exc.message,
+                )
             await self._retry(row, exc.message)
         else:
             self.sent += 1
@@ -190,8 +241,9 @@ class Sender:
                 await self._sleep(MARK_BACKOFF * (attempt + 1))
             else:
                 return
-        # Still pending: a restart would send it again, the one duplicate the README allows.
-        log.error("delivery %d to chat %d sent but left pending", row.id, row.chat_id)
+        # Left 'sending': this process never picks it up again; the next start resends it,
+        # the bounded duplicate the README allows.
+        log.error("delivery %d to chat %d sent but not marked", row.id, row.chat_id)
 
     async def _bad_request(self, row: Delivery, message: str) -> None:
         lowered = message.lower()
@@ -207,6 +259,7 @@ class Sender:
     async def _pause(self, row: Delivery, reason: str, message: str) -> None:
         if await self.store.pause_chat(row.chat_id, reason):
             log.warning("chat %d paused (%s): %s", row.chat_id, reason, message)
+        await self.store.mark_skipped(row.id, f"chat paused: {reason}")
 
     async def _retry(self, row: Delivery, error: str) -> None:
         failures = row.attempts + 1
@@ -232,3 +285,14 @@ class Sender:
         await self.store.mark_retry(
             row.id, at=self.clock() + dt.timedelta(seconds=delay), error=error
         )
+
+
+def _ambiguous(exc: TelegramAPIError) -> bool:
+    """May Telegram have accepted the message although the send failed?
+
+    Only a connection never made (refused, DNS failure) proves nothing was delivered; a
+    timeout, a 5xx or a connection lost mid-request leave it open.
+    """
+    if isinstance(exc, TelegramNetworkError):
+        return not isinstance(exc.__cause__, ClientConnectorError | ConnectionTimeoutError)
+    return isinstance(exc, TelegramServerError)

@@ -21,6 +21,7 @@ from bot.texts.common import (
     UNKNOWN_COMMAND,
     CommandInfo,
     render_help,
+    render_start,
 )
 from bot.texts.grammar import NBSP, count_of, format_date, plural, quoted
 from bot.texts.keyboards import people_pager, theme_keyboard, topic_pager
@@ -74,6 +75,7 @@ __all__ = [
     "render_search",
     "render_share",
     "render_sources",
+    "render_start",
     "render_topic",
     "split_messages",
     "theme_keyboard",

@@ -9,10 +9,20 @@ from bot.models import ArticleHead, KeySentence
 from bot.services.requests import MAX_ARG_LENGTH, MAX_SUMMARY, BadReason
 from bot.services.views import Briefing, Hit, SearchResult, ThemeMenu, TopicPage
 from bot.texts.grammar import MATERIALS, NBSP, count_of, format_date, quoted
-from bot.texts.markup import MESSAGE_LIMIT, bold, esc, link, plain_text, visible_length
+from bot.texts.markup import (
+    MESSAGE_LIMIT,
+    bold,
+    esc,
+    excerpt,
+    link,
+    plain_text,
+    visible_length,
+)
 
 SOURCES = ("источник", "источника", "источников")
 SNIPPET_WIDTH = 240  # characters of a matched sentence shown around the first match
+# A key sentence longer than this (a 3,000-character run-on) is shown as its verbatim start.
+KEY_SENTENCE_WIDTH = 400
 TITLE_WIDTH = 200  # a listed title is cut here, so a page of five always fits one message
 NO_SOURCE = "источник не указан"
 
@@ -76,6 +86,11 @@ def shorten(text: str, width: int) -> str:
         return text
     cut = text.rfind(" ", 0, width - 1)
     return text[: cut if cut > width // 2 else width - 1] + "…"
+
+
+def key_sentence(sentence: KeySentence) -> str:
+    """A key sentence as shown: a verbatim prefix of at most KEY_SENTENCE_WIDTH characters."""
+    return nbsp_numbers(esc(excerpt(sentence.span.text, KEY_SENTENCE_WIDTH)))
 
 
 def nbsp_numbers(text: str) -> str:
@@ -148,7 +163,7 @@ def render_briefing(briefing: Briefing) -> list[str]:
     blocks = [heading]
     for item in briefing.items:
         lines = [bold(item.head.title), byline(item.head)]
-        lines += [f"— {nbsp_numbers(esc(k.span.text))}" for k in item.sentences]
+        lines += [f"— {key_sentence(k)}" for k in item.sentences]
         blocks.append("\n".join(lines))
     blocks += [render_same_story(k, heads) for k, heads in briefing.same_story]
     return blocks

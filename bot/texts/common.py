@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from bot.texts.markup import esc
+
 
 class CommandInfo(NamedTuple):
     name: str
@@ -50,6 +52,13 @@ PLAIN_TEXT_HINT = (
     "Все команды — /help"
 )
 CONSOLE_BANNER = "Дипбриф, консольный режим. Введите команду, например /help; выход — Ctrl+D."
+
+
+def render_start(first_name: str | None) -> str:
+    """/start: a greeting (by name where Telegram gives one), then what the bot does."""
+    name = (first_name or "").strip()
+    hello = f"Здравствуйте, {esc(name)}!" if name else "Здравствуйте!"
+    return f"{hello}\n{render_help()}"
 
 
 def render_help() -> str:

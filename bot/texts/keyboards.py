@@ -6,26 +6,32 @@ from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 
 from bot.services.views import PeoplePage, ThemeMenu, TopicPage
 
 THEME_BUTTONS_PER_ROW = 2
 
 PageView = Literal["topic", "people"]
+# Callback data comes back from the client and can be forged: every field is bounded, and data
+# outside the bounds fails the filter and falls through to the stale-button answer. A page past
+# MAX_PAGE would be an OFFSET SQLite cannot bind («99999999999999999999»: OverflowError).
+MAX_PAGE = 10_000
+MAX_KEY = 40  # a theme slug or a /people filter; the whole data is at most 64 bytes anyway
 
 
 class TopicCallback(CallbackData, prefix="topic"):
     """A theme button of /topics: runs /topic for the theme."""
 
-    slug: str
+    slug: str = Field(min_length=1, max_length=MAX_KEY)
 
 
 class PageCallback(CallbackData, prefix="page"):
     """A «◀ ▶» button: which list (and theme), which page."""
 
     view: PageView
-    key: str = ""
-    page: int
+    key: str = Field(default="", max_length=MAX_KEY)
+    page: int = Field(ge=0, le=MAX_PAGE)
 
 
 class NoopCallback(CallbackData, prefix="noop"):
@@ -68,4 +74,12 @@ def topic_pager(page: TopicPage) -> InlineKeyboardMarkup | None:
 
 
 def people_pager(page: PeoplePage | None) -> InlineKeyboardMarkup | None:
-    return pager("people", "", page.page, page.pages) if page else None
+    """Pages of /people; a filter rides in the button when it fits Telegram's 64 bytes."""
+    if page is None:
+        return None
+    if page.query and (len(page.query) > MAX_KEY or ":" in page.query):
+        return None  # a long filter keeps to its first page: refine it instead
+    try:
+        return pager("people", page.query, page.page, page.pages)
+    except ValueError:  # the packed data would pass 64 bytes (Cyrillic counts two each)
+        return None

@@ -8,6 +8,7 @@ import re
 # Telegram counts message length in UTF-16 code units after entity parsing; 4096 at most.
 MESSAGE_LIMIT = 4096
 _TAG = re.compile(r"<[^>]*>")
+_TAG_OR_BREAK = re.compile(r"<(/?)([A-Za-z-]+)[^>]*>|\n")
 
 
 def esc(text: str) -> str:
@@ -20,6 +21,14 @@ def link(url: str | None, text: str) -> str:
     if not url:
         return esc(text)
     return f'<a href="{esc(url)}">{esc(text)}</a>'
+
+
+def excerpt(text: str, limit: int) -> str:
+    """At most `limit` characters of a verbatim sentence, cut at a word with «…» when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:—-") + "…"
 
 
 def bold(text: str) -> str:
@@ -57,14 +66,59 @@ def split_messages(
 
 
 def _fit(block: str, limit: int) -> list[str]:
-    """A block too long for one message is cut at line breaks, then as plain text."""
+    """A block too long for one message is cut at line breaks, then as plain text.
+
+    A tag spanning the cut (`<blockquote>` over many lines) is closed before it and opened
+    again after it, so every piece is valid HTML on its own.
+    """
     if visible_length(block) <= limit:
         return [block]
-    lines = block.split("\n")
-    if len(lines) > 1:
-        return split_messages(lines, limit, separator="\n")
-    # One enormous line: drop its markup and cut the plain text (rare: a giant paragraph).
-    return [esc(chunk) for chunk in _cut_plain(plain_text(block), limit)]
+    lines = _lines(block)
+    if len(lines) == 1:
+        # One enormous line: drop its markup and cut the plain text (rare: a giant paragraph).
+        return [esc(chunk) for chunk in _cut_plain(plain_text(block), limit)]
+    pieces: list[str] = []
+    run: list[tuple[str, str, str]] = []
+    size = 0
+
+    def flush() -> None:
+        if run:
+            pieces.append(run[0][0] + "\n".join(raw for _, raw, _ in run) + run[-1][2])
+            run.clear()
+
+    for line in lines:
+        length = visible_length(line[1])
+        if length > limit:
+            flush()
+            pieces += _fit(line[0] + line[1] + line[2], limit)
+            size = 0
+            continue
+        if run and size + 1 + length > limit:
+            flush()
+        size = size + 1 + length if run else length
+        run.append(line)
+    flush()
+    return pieces
+
+
+def _lines(block: str) -> list[tuple[str, str, str]]:
+    """The block's lines as (tags to open before, the line as written, tags to close after):
+    `<b>a\nb</b>` gives ("", "<b>a", "</b>") and ("<b>", "b</b>", "")."""
+    lines: list[tuple[str, str, str]] = []
+    opened: list[tuple[str, str]] = []  # (name, opening tag as written) of the open tags
+    start, prefix = 0, ""
+    for match in _TAG_OR_BREAK.finditer(block):
+        if match.group(0) == "\n":
+            closing = "".join(f"</{name}>" for name, _ in reversed(opened))
+            lines.append((prefix, block[start : match.start()], closing))
+            start, prefix = match.end(), "".join(tag for _, tag in opened)
+        elif match.group(1):
+            if opened and opened[-1][0] == match.group(2).lower():
+                opened.pop()
+        else:
+            opened.append((match.group(2).lower(), match.group(0)))
+    lines.append((prefix, block[start:], ""))
+    return lines
 
 
 def _cut_plain(text: str, limit: int) -> list[str]:

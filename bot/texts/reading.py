@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import ArticleHead, Span
+from bot.models import ArticleHead, Span, one_line
 from bot.services.views import (
     FIGURES_RECENT,
     PEOPLE_RECENT,
@@ -17,6 +17,7 @@ from bot.texts.briefing import (
     NO_SOURCE,
     SOURCES,
     citation,
+    key_sentence,
     marked,
     nbsp_numbers,
     shorten,
@@ -75,6 +76,13 @@ def render_figure(entry: FigureEntry) -> str:
 def render_people(page: PeoplePage | None) -> list[str]:
     """Persons and organisations, most mentioned first, with the articles they appear in."""
     heading = f"<b>Персоны и организации</b> — в последних материалах (до {PEOPLE_RECENT})"
+    if page is not None and page.query:
+        heading += f", по запросу {quoted(esc(page.query))}"
+        if not page.rows:
+            return [
+                f"Среди персон и организаций последних материалов нет {quoted(esc(page.query))}. "
+                "Весь список — /people"
+            ]
     if page is None or not page.rows:
         return [f"{heading}\nИмён в материалах не нашлось."]
     if page.pages > 1:
@@ -89,7 +97,7 @@ def render_person(row: PersonRow) -> str:
     if len(row.heads) > len(shown):
         articles += f" и ещё {count_of(len(row.heads) - len(shown), MATERIALS)}"
     return (
-        f"• {bold(row.name)}{KIND_NOTES.get(row.kind, '')} — "
+        f"• {bold(one_line(row.name))}{KIND_NOTES.get(row.kind, '')} — "
         f"{count_of(row.mentions, MENTIONS)} в {_in_materials(len(row.heads))}: {articles}"
     )
 
@@ -103,7 +111,9 @@ def _in_materials(count: int) -> str:
     return count_of(count, ("материале", "материалах", "материалах"))
 
 
-def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
+def render_sources(rows: tuple[SourceRow, ...], query: str = "") -> list[str]:
+    if not rows and query:
+        return [f"Источника {quoted(esc(query))} среди материалов нет. Все источники — /sources"]
     if not rows:
         return ["Источников пока нет: материалы ещё не загружены."]
     total = sum(r.articles for r in rows)
@@ -111,7 +121,7 @@ def render_sources(rows: tuple[SourceRow, ...]) -> list[str]:
     lines = [heading, ""]
     for row in rows:
         latest = format_date(row.latest, "дата не указана")
-        name = esc(row.name or NO_SOURCE)
+        name = esc(one_line(row.name) if row.name else NO_SOURCE)
         lines.append(f"• {name} — {count_of(row.articles, MATERIALS)}, последний: {latest}")
     return ["\n".join(lines)]
 
@@ -121,7 +131,7 @@ def render_article(view: ArticleView) -> list[str]:
     article = view.article
     blocks = [f"<b>{esc(article.title)}</b>\n{citation(article)} · материал №{article.id}"]
     if view.summary:
-        lines = ["<b>Главное</b>", *(f"— {nbsp_numbers(esc(k.span.text))}" for k in view.summary)]
+        lines = ["<b>Главное</b>", *(f"— {key_sentence(k)}" for k in view.summary)]
         blocks.append("\n".join(lines))
     if view.figures:
         seen: set[str] = set()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.models import ArticleHead
 from bot.services.views import (
-    DigestStory,
     FigureEntry,
     StoryBriefing,
     StoryEntry,
@@ -21,7 +17,6 @@ from bot.texts.briefing import (
     NO_ARTICLES,
     PERIOD_TITLES,
     SOURCES,
-    byline,
     citation,
     nbsp_numbers,
     shorten,
@@ -185,25 +180,3 @@ def render_follow_up(
 
 
 DIGEST_SENTENCES = 1
-
-
-def render_story_digest(
-    day: dt.date, stories: Sequence[DigestStory], theme: str | None
-) -> list[str]:
-    """The daily digest as stories: each with its first article of the day, its key sentence
-    and the day's other sources on it."""
-    what = f"тема {quoted(esc(theme))}" if theme else "все материалы"
-    header = (
-        f"{bold(f'Дайджест за {format_date(day)}')} · {what}: {count_of(len(stories), STORIES)}"
-    )
-    blocks = [header]
-    for number, item in enumerate(stories, start=1):
-        head = item.head
-        lines = [f"{number}. {link(head.url, head.title)}", citation(head)]
-        lines += [f"<i>{esc(s.span.text)}</i>" for s in item.sentences[:DIGEST_SENTENCES]]
-        if item.others:
-            lines.append(f"Также: {'; '.join(byline(h) for h in item.others)}")
-        more = f" · сюжет: /story {item.story_id}" if item.story_id is not None else ""
-        lines.append(f"Целиком: /article {head.id}{more}")
-        blocks.append("\n".join(lines))
-    return split_messages(blocks)

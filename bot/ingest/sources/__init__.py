@@ -1,0 +1,1 @@
+"""Live sources: the publishers' feeds and pages -> articles for the ingest pipeline."""
