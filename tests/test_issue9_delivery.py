@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import sqlite3
@@ -18,7 +19,6 @@ from bot.config import Settings
 from bot.models import ArticleHead, NewDelivery
 from bot.services.schedule import next_occurrence
 from bot.services.subscriptions import ALERT_MAX_HOLD, ALERT_SETTLE, Subscriptions
-from bot.services.views import DeliveryTexts
 from bot.store import Store
 from bot.telegram.app import create_bot
 from bot.telegram.ratelimit import Limits, RateLimiter
@@ -395,7 +395,7 @@ async def test_issue9_10_subscribe_racing_the_scheduler_keeps_its_new_time(
         other.close()
         return DELIVERY_TEXTS.digest(*args)
 
-    racing = DeliveryTexts(DELIVERY_TEXTS.alert, digest_while_subscribing, render_roundup)
+    racing = dataclasses.replace(DELIVERY_TEXTS, digest=digest_while_subscribing)
     subscriptions = Subscriptions(store, clock, tz, lambda _: (None, ()), racing)
     clock.advance(hours=3)  # 10:00 has passed: the digest is due
     assert await subscriptions.enqueue_due_digests() == 0  # the new time won

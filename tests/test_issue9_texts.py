@@ -42,11 +42,13 @@ async def test_issue9_21_stored_title_with_bidi_is_neutralised_on_display(
             (f"Первая строка{BIDI}\nвторая{CONTROL} строка", f"Источник{BIDI}"),
         )
     db.close()
-    [reply] = await app.send_text("/summary 1")
+    for command in ("/summary", "/article 5"):  # a story's sources; the article's own title
+        reply = "\n".join(await app.send_text(command))
+        assert "Источник" in reply
+        assert not set(BIDI + CONTROL) & set(reply)
+        for bold in re.findall(r"<b>(.*?)</b>", reply, re.DOTALL):
+            assert "\n" not in bold
     assert "Первая строка вторая строка" in reply
-    assert not set(BIDI + CONTROL) & set(reply)
-    for bold in re.findall(r"<b>(.*?)</b>", reply, re.DOTALL):
-        assert "\n" not in bold
 
 
 def head(number: int) -> ArticleHead:
@@ -70,6 +72,18 @@ def test_issue9_21_run_on_key_sentence_is_capped_at_a_word() -> None:
     assert shown.endswith("…") and len(shown) <= KEY_SENTENCE_WIDTH + 1
     prefix = shown.removesuffix("…")
     assert text.startswith(prefix) and text[len(prefix)] == " "  # verbatim, cut at a word
+
+
+def test_issue9_21_story_key_sentence_is_capped_at_a_word() -> None:
+    from bot.services.views import StoryLine
+    from bot.texts.stories import render_line
+
+    text = " ".join(["встреча", "министров", "в", "Астане"] * 200)  # one run-on sentence
+    sentence = KeySentence(span=Span(start=0, stop=len(text), text=text), score=1.0, lemmas=())
+    shown = plain_text(render_line(StoryLine(sentence, head(1)))).removeprefix("— ")
+    shown = shown.split(" — ")[0]
+    assert shown.endswith("…") and len(shown) <= KEY_SENTENCE_WIDTH + 1
+    assert text.startswith(shown.removesuffix("…"))
 
 
 # Blocks whose tags span line breaks and that are far longer than a message: the splitter

@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
 from bot.analysis.pipeline import ANALYSIS_VERSION, analyse_article
+from bot.analysis.stories import Features
 from bot.ingest.dates import published_problem
 from bot.ingest.files import ArticleError, Found, content_hash, parse_article, read_bytes, scan
-from bot.ingest.stories import StorySteps
-from bot.models import ArticleFile, Origin, StoredArticle
+from bot.ingest.stories import StorySteps, story_features
+from bot.models import ArticleFile, Origin
 from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,14 @@ class FetchedOutcome:
 def is_relevant(analysis: Analysis) -> bool:
     """The analysis' verdict: is this foreign-affairs news worth a briefing."""
     return analysis.relevance.relevant
+
+
+def _analyse_for_store(
+    title: str, body: str, models: NlpModels, published: dt.date | None
+) -> tuple[Analysis, Features | None]:
+    """The analysis and, for an article that joins stories, its story features (one job)."""
+    analysis = analyse_article(title, body, models, None, published)
+    return analysis, story_features(title, analysis, models)
 
 
 def _believable_date(article: ArticleFile, origin: Origin) -> ArticleFile:
@@ -186,10 +195,10 @@ class Ingestor:
                 twin_state = await self.store.article_state(twin)
                 log.info("%s: same text as %s, already stored", article.url, twin)
                 return FetchedOutcome("duplicate", twin_state[0] if twin_state else 0)
-            analysis = await self._analyse(article.title, article.body, article.published)
+            analysis, feats = await self._analyse(article.title, article.body, article.published)
             article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
             await self.store.record_origin(article_id, origin)
-            await self._join_story(article_id, article, analysis)
+            await self.stories.join(article_id, article, feats)
         outcome = "updated" if state else "new"
         log.info("%s: %s as article %d", article.url, outcome, article_id)
         return FetchedOutcome(outcome, article_id, is_relevant(analysis))
@@ -199,9 +208,11 @@ class Ingestor:
         done = 0
         while stale := await self.store.stale_articles(ANALYSIS_VERSION, batch):
             for article in stale:
-                analysis = await self._analyse(article.title, article.body, article.published)
+                analysis, feats = await self._analyse(
+                    article.title, article.body, article.published
+                )
                 await self.store.replace_analysis(article.id, analysis, ANALYSIS_VERSION)
-                await self._join_story(article.id, article, analysis)
+                await self.stories.join(article.id, article, feats)
                 done += 1
         if done:
             log.info(
@@ -267,17 +278,15 @@ class Ingestor:
             log.warning("%s: skipped: %s", item.path, reason)
 
     async def _store(self, article: ArticleFile) -> int:
-        analysis = await self._analyse(article.title, article.body, article.published)
+        analysis, feats = await self._analyse(article.title, article.body, article.published)
         article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
-        await self._join_story(article_id, article, analysis)
+        await self.stories.join(article_id, article, feats)
         return article_id
 
-    async def _join_story(
-        self, article_id: int, article: ArticleFile | StoredArticle, analysis: Analysis
-    ) -> None:
-        await self.stories.join(article_id, article, analysis, self._models())
-
-    async def _analyse(self, title: str, body: str, published: dt.date | None) -> Analysis:
-        # Model loading and NER are CPU-bound: keep the bot responsive while a batch loads.
+    async def _analyse(
+        self, title: str, body: str, published: dt.date | None
+    ) -> tuple[Analysis, Features | None]:
+        # Model loading, NER and story features are CPU-bound: all on the worker thread, so the
+        # bot stays responsive while a batch loads.
         models = await self._worker.run(self._models)
-        return await self._worker.run(analyse_article, title, body, models, None, published)
+        return await self._worker.run(_analyse_for_store, title, body, models, published)

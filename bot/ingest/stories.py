@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels
-from bot.analysis.stories import StoryRules, article_features, features
+from bot.analysis.stories import Features, StoryRules, article_features, features
 from bot.models import ArticleFile, StoredArticle
 from bot.store import Store
 
@@ -19,6 +19,11 @@ def is_relevant(analysis: Analysis) -> bool:
     return analysis.relevance.relevant and analysis.lang == "ru"
 
 
+def story_features(title: str, analysis: Analysis, models: NlpModels) -> Features | None:
+    """What the story join compares (pure, CPU-bound: run it where the analysis runs)."""
+    return article_features(title, analysis, models) if is_relevant(analysis) else None
+
+
 class StorySteps:
     """Joins articles to stories; the Ingestor calls it after storing an analysis."""
 
@@ -27,16 +32,11 @@ class StorySteps:
         self.rules = rules or StoryRules()
 
     async def join(
-        self,
-        article_id: int,
-        article: ArticleFile | StoredArticle,
-        analysis: Analysis,
-        models: NlpModels,
+        self, article_id: int, article: ArticleFile | StoredArticle, feats: Features | None
     ) -> int | None:
         """The story the article is in now (None: not relevant, so in no story)."""
-        if not is_relevant(analysis):
+        if feats is None:
             return None
-        feats = article_features(article.title, analysis, models)
         return await self.store.join_story(
             article_id, article.published, article.source, feats, self.rules
         )

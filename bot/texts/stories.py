@@ -18,6 +18,7 @@ from bot.texts.briefing import (
     PERIOD_TITLES,
     SOURCES,
     citation,
+    key_sentence,
     nbsp_numbers,
     shorten,
     source_link,
@@ -52,7 +53,7 @@ def reported_by(count: int) -> str:
 
 def render_line(line: StoryLine) -> str:
     """— the sentence, verbatim — its source and date (and who else says the same)."""
-    text = f"— {nbsp_numbers(esc(line.sentence.span.text))} — {citation(line.head)}"
+    text = f"— {key_sentence(line.sentence)} — {citation(line.head)}"
     if line.echoes:
         text += "; также: " + "; ".join(citation(h) for h in line.echoes)
     return text
