@@ -14,14 +14,14 @@ from bot.store import Store
 # Written for this test: a football match that names China, full of words a search could hit.
 MATCH = (
     "---\ntitle: Сборная Казахстана обыграла команду Китая\nsource: Спорт\n"
-    "url: https://example.org/match\npublished: 2030-01-02\n---\n"
+    "url: https://example.org/match\npublished: 2025-09-01\n---\n"
     "Футболисты сборной Казахстана обыграли команду Китая в товарищеском матче со счётом 2:0. "
     "Оба гола забил нападающий Ерлан Сапаров во втором тайме. Главный тренер сборной похвалил "
     "игроков, следующий матч чемпионата команда проведёт в Астане.\n"
 )
 KAZAKH = (
     "---\ntitle: Қазақстан мен Қытай келіссөздер жүргізді\nsource: Ақпарат\n"
-    "url: https://example.org/kk\npublished: 2030-01-02\n---\n"
+    "url: https://example.org/kk\npublished: 2025-09-01\n---\n"
     "Бейжіңде Қазақстан мен Қытай басшылары сауда бойынша ынтымақтастықты талқылады.\n"
 )
 
@@ -90,7 +90,7 @@ async def test_briefings_put_china_first_and_keep_recency_otherwise(
 ) -> None:
     (articles_dir / "uz.md").write_text(
         "---\ntitle: Казахстан и Узбекистан договорились о водном сотрудничестве\n"
-        "source: Тест\nurl: https://example.org/uz\npublished: 2030-01-03\n---\n"
+        "source: Тест\nurl: https://example.org/uz\npublished: 2025-09-02\n---\n"
         "Президенты Казахстана и Узбекистана провели переговоры в Ташкенте и подписали "
         "межправительственное соглашение о совместном управлении трансграничными реками. "
         "Стороны договорились увеличить товарооборот и развивать транспортные коридоры.\n",

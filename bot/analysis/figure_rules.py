@@ -44,9 +44,13 @@ STAMP_AFTER_RE = re.compile(r"\s*,?\s*(?:в\s+)?(?:\d{1,2}:\d{2}|\x00{4,8}(?!\x0
 STAMP_BEFORE_RE = re.compile(r"(?:\d{1,2}:\d{2}|(?<!\x00)\x00{4,8})[\s,]*$")
 DATELINE_BEFORE_RE = re.compile(r"(?:^|\n)\s*[A-ZА-ЯЁ][A-ZА-ЯЁ -]{2,},\s*$")
 # "Пекин, ", "Нур-Султан, ", "Астана. " opening a line, with punctuation after the date.
-PLACE_BEFORE_RE = re.compile(r"(?:^|\n)[ \t]*(?P<place>[A-ZА-ЯЁ][\w-]*(?: [A-ZА-ЯЁ][\w-]*){0,2})[,.]\s*$")
+PLACE_BEFORE_RE = re.compile(
+    r"(?:^|\n)[ \t]*(?P<place>[A-ZА-ЯЁ][\w-]*(?: [A-ZА-ЯЁ][\w-]*){0,2})[,.]\s*$"
+)
 PLACE_AFTER_RE = re.compile(r"\s*(?:[,./(]|[–—-]{1,2}\s)")
-NOT_PLACES = frozenset({"сегодня", "вчера", "завтра", "накануне", "ночью", "утром", "днем", "днём"})
+NOT_PLACES = frozenset(
+    {"сегодня", "вчера", "завтра", "накануне", "ночью", "утром", "днем", "днём"}
+)
 LINE_PREFIX_RE = re.compile(r"[\W\d_]*(?:[A-ZА-ЯЁ][\w]*[\W\d_]*)?")  # "/", "• Админ "
 LINE_REST_RE = re.compile(r"[^\w\n]*(?:\n|$)")
 
@@ -116,7 +120,13 @@ def anniversary(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]
         yield Found("anniversary", m.start(), m.end(), parse_number(m["num"]), "лет")
 
 
-DURATION_STEMS = {"час": "час", "дн": "день", "суточ": "сутки", "недел": "неделя", "месяч": "месяц"}
+DURATION_STEMS = {
+    "час": "час",
+    "дн": "день",
+    "суточ": "сутки",
+    "недел": "неделя",
+    "месяч": "месяц",
+}
 
 
 def duration_adjective(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
@@ -283,9 +293,9 @@ def count_in_words(text: str, pats: Patterns, models: NlpModels) -> Iterator[Fou
         before = text[: m.start("nw")].rstrip(" ")
         if before.endswith(("«", '"', "„", "“")) or (m["nw"][0].isupper() and before):
             continue  # a name: «тремя силами зла», "программа «Пять социальных инициатив»"
-        if m["nw"].lower() in BARE_TWO and not (m["half"] or m["scale"] or timed):
-            if noun[1] in BILATERAL:
-                continue  # "двух стран", "двумя государствами": the bilateral, not a figure
+        bare_two = m["nw"].lower() in BARE_TWO and not (m["half"] or m["scale"] or timed)
+        if bare_two and noun[1] in BILATERAL:
+            continue  # "двух стран", "двумя государствами": the bilateral, not a figure
         value = 0.0
         for word in m["nw"].split():
             value += float(lookup(lex.number_words, word))  # type: ignore[arg-type]
@@ -305,7 +315,13 @@ UNIT_LEMMAS = {"гектар": "га", "километр": "км", "тонна":
 # a page's view counter ("426 просмотров"), a span of decades.
 NOT_COUNTED = frozenset(
     {
-        "тысяча", "миллион", "миллиард", "триллион", "просмотр", "комментарий", "десятилетие",
+        "тысяча",
+        "миллион",
+        "миллиард",
+        "триллион",
+        "просмотр",
+        "комментарий",
+        "десятилетие",
         "десяток",  # "два десятка лет": a span of decades
     }
 )
@@ -314,9 +330,23 @@ BARE_TWO = frozenset({"два", "две", "двух", "двум", "двумя"})
 # "двух заводов" is one.
 BILATERAL = frozenset(
     {
-        "страна", "государство", "сторона", "народ", "лидер", "глава", "президент",
-        "председатель", "министр", "правительство", "держава", "республика", "ведомство",
-        "министерство", "столица", "сосед", "партнер",
+        "страна",
+        "государство",
+        "сторона",
+        "народ",
+        "лидер",
+        "глава",
+        "президент",
+        "председатель",
+        "министр",
+        "правительство",
+        "держава",
+        "республика",
+        "ведомство",
+        "министерство",
+        "столица",
+        "сосед",
+        "партнер",
     }
 )
 
@@ -367,6 +397,49 @@ def range_of_numbers(text: str, pats: Patterns, models: NlpModels) -> Iterator[F
         yield Found(upper.kind, m.start(), upper.stop, low, upper.unit, RANGE_QUALIFIER)
 
 
+# "количество посетителей ... с 18 тыс. до 217 тысяч": the noun of a change written without one.
+COUNTED_BEFORE_RE = re.compile(
+    r"(?:количеств|числ|поток)[а-я]*\s+(?P<noun>[а-яё]+)", re.IGNORECASE
+)
+SCALED_NUMBER_RE = re.compile(
+    rf"(?P<num>{NUMBER})\s*(?P<scale>тыс\.?|тысяч[а-я]*|млн\.?|миллион[а-я]*)"
+)
+
+
+def change_of_numbers(text: str, pats: Patterns, models: NlpModels) -> Iterator[Found]:
+    """ "с 3 до 6 лет", "с 18 тыс. до 217 тысяч": a change gives two figures, the old level here
+    and the new one ("до 6 лет", read by the quantity rules), both of the unit after the second
+    number, or of the noun counted earlier in the sentence when it has none."""
+    for m in pats.by_name["change_of_numbers"].finditer(text):
+        upper, own = _quantity_at(text, m.end(), pats, models), True
+        if upper is None:  # the new level is read by its own rule when it has a noun
+            upper, own = _counted_before(text, m, pats, models), False
+        number = UPPER_NUMBER_RE.match(text[m.end() :])
+        if upper is None or upper.value is None or number is None:
+            continue
+        top = parse_number(number[1])
+        scale = upper.value / top if top else 1.0
+        if m["lscale"]:
+            scale = float(lookup(pats.lex.scales, m["lscale"]))  # type: ignore[arg-type]
+        low = parse_number(m["low"]) * scale
+        yield Found(upper.kind, m.start(), m.end("lowpart"), low, upper.unit)
+        if not own:
+            yield upper
+
+
+def _counted_before(
+    text: str, m: re.Match[str], pats: Patterns, models: NlpModels
+) -> Found | None:
+    """The upper number of a change as a count of the noun after "количество"/"число"."""
+    number = SCALED_NUMBER_RE.match(text, m.end())
+    counted = list(COUNTED_BEFORE_RE.finditer(text, 0, m.start()))
+    if number is None or not counted:
+        return None
+    scale = float(lookup(pats.lex.scales, number["scale"]))  # type: ignore[arg-type]
+    value = parse_number(number["num"]) * scale
+    return Found("count", number.start(), number.end(), value, models.lemma(counted[-1]["noun"]))
+
+
 # Order matters: each rule masks what it matched, so dates, years, references and times of day
 # are claimed before any number rule could read "2024", "30" in "30 августа", "3" in "пункт 3"
 # or "10" in "в 10 часов утра" as a quantity, and a range before its upper bound alone.
@@ -386,6 +459,7 @@ RULES: tuple[Rule, ...] = (
     duration_adjective,
     ordinal_event,
     multiplier,
+    change_of_numbers,
     range_of_numbers,
     money,
     percent,
@@ -404,6 +478,7 @@ DIGIT_RULES: frozenset[Rule] = frozenset(
         target_year,
         anniversary,
         duration_adjective,
+        change_of_numbers,
         range_of_numbers,
     }
 )

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from bot.analysis.figures import extract_figures, find_figures
-from bot.analysis.models import Span
 from bot.analysis.nlp import NlpModels
 from bot.analysis.sentences import split_sentences
 
@@ -114,9 +113,7 @@ def test_a_37_year_old_is_not_a_duration(nlp: NlpModels) -> None:
         ("Компания построит двух заводов больше? Нет: она построит два завода.", (2.0, "завод")),
     ],
 )
-def test_counted_nouns_of_every_shape(
-    text: str, want: tuple[float, str], nlp: NlpModels
-) -> None:
+def test_counted_nouns_of_every_shape(text: str, want: tuple[float, str], nlp: NlpModels) -> None:
     assert ("count", *want) in figs(text, nlp)
 
 
@@ -144,3 +141,11 @@ def test_an_exchange_rate_widget_is_not_money(nlp: NlpModels) -> None:
 def test_a_past_year_after_k_is_not_a_target(nlp: NlpModels) -> None:
     body = "Большая часть записей относится к 2021 году. Рынок вырастет к 2030 году."
     assert article(body, nlp, dt.date(2025, 3, 1)) == [("target_year", 2030.0, "год")]
+
+
+def test_a_change_gives_both_numbers(nlp: NlpModels) -> None:
+    found = figs("Срок хранения продлили с 5 до 10 лет.", nlp)
+    assert found == [("measure", 5.0, "год"), ("measure", 10.0, "год")]
+    text = "Число туристов выросло втрое, с 40 тыс. до 120 тысяч, - сообщил министр."
+    assert ("count", 40000.0, "турист") in figs(text, nlp)
+    assert ("count", 120000.0, "турист") in figs(text, nlp)
