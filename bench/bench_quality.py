@@ -7,10 +7,11 @@ or $DEVDATA_DIR; the texts are third-party and never in the repository, the labe
 (bench/data/labels_articles.toml) are. Prints theme macro/micro-F1, relevance accuracy, figure
 and person recall/precision, the verbatim check, then the misses and extras of each article.
 
-Matching: a theme by slug; a figure by kind and value (1% tolerance) and unit (ё = е, case
-ignored); a person by the full name, or by the surname when the label gives a surname alone or
-with initials ("Путин", "К. Токаев"). Themes, figures and persons count on Russian articles only
-(the analysis extracts nothing else from other languages); relevance counts on all.
+Matching: a theme by slug; a figure by kind and value (1% tolerance; dates exactly) and unit
+(ё = е, case ignored); a person by the full name, or by the surname when the label gives a
+surname alone or with initials ("Путин", "К. Токаев"). Themes, figures and persons count on
+Russian articles only (the analysis extracts nothing else from other languages); relevance
+counts on all.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def figure_matches(label: dict[str, Any], figure: Any) -> bool:
     if label["kind"] != figure.kind or figure.value is None:
         return False
     value = float(label["value"])
+    if label["kind"] == "date":  # YYYYMMDD: 1 % would let any day of two decades match
+        return int(figure.value) == int(value)
     if abs(figure.value - value) > VALUE_TOLERANCE * max(abs(value), 1e-9):
         return False
     return norm(str(label["unit"])) == norm(figure.unit) or label["kind"] == "date"

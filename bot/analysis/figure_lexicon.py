@@ -35,6 +35,7 @@ class Lexicon:
     ordinal_words: dict[str, int]
     reference: str
     daypart: str
+    counted_lemmas: dict[str, str]
 
 
 def _alt(patterns: list[str]) -> str:
@@ -72,6 +73,7 @@ def load_lexicon() -> Lexicon:
         ordinal_words={k: int(v) for k, v in data["ordinal_words"].items()},
         reference=data["reference_words"]["pattern"],
         daypart=data["time_of_day"]["pattern"],
+        counted_lemmas=dict(data.get("counted_lemmas", {})),
     )
 
 

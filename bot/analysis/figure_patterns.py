@@ -84,12 +84,15 @@ def _sources(lex: Lexicon) -> dict[str, str]:
         # "12.04.2026": a day-precise date
         "numeric_date": r"(?<![\d.,])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\."
         r"(?P<year>(?:19|20)\d{2})(?![\d]|\.\d)",
-        "date_with_month": rf"(?P<day>\d{{1,2}})(?:\s*[–—-]\s*(?P<day2>\d{{1,2}}))?\s+"
+        "date_with_month": rf"(?P<day>\d{{1,2}})"
+        rf"(?:\s*[–—-]\s*(?P<day2>\d{{1,2}})|\s+по\s+(?P<through>\d{{1,2}}))?\s+"
         rf"(?P<month>{lex.month}){RIGHT}(?:\s+{year}(?:\s*{year_word})?)?",
         "month_with_year": rf"{LEFT}(?:{lex.month})\s+{year}(?:\s*{year_word})?",
         "year_range": rf"{year}\s*[–—-]\s*(?:19|20)\d{{2}}(?:\s*{year_word})?",
         "bare_year": rf"{year}(?:-?[а-я]{{1,2}})?\s*{year_word}",
         "year_after_preposition": rf"{LEFT}(?:в|с|к|до|по|на|из)\s+{year}(?=\s*(?:[,.;:)!?]|$))",
+        "duration_adjective": r"(?<![\w.,])(?P<num>\d{1,3})-"
+        r"(?P<stem>часов|дневн|суточн|недельн|месячн)[а-я]*",
         "anniversary": r"(?P<num>\d{1,4})-(?:лети[а-я]*|летн[а-я]*\s+юбиле[а-я]*)",
         # Up to two adjectives between: "IV международного форума", "10-м юбилейном саммите".
         "ordinal_roman": rf"(?-i:(?P<roman>[IVXLCDM]+))\s+{ADJECTIVES}(?P<event>{lex.event})",
@@ -99,15 +102,17 @@ def _sources(lex: Lexicon) -> dict[str, str]:
         rf"(?P<num>{NUMBER}|{lex.number_word})\s+раза?{RIGHT}",
         "multiplier_word": rf"{LEFT}(?P<word>{'|'.join(lex.multiplier_words)}){RIGHT}",
         "range_of_numbers": _range_head(lex),
+        "change_of_numbers": rf"{LEFT}с\s+(?P<lowpart>(?P<low>{NUMBER})"
+        rf"(?:\s*(?P<lscale>{lex.scale})(?:(?<=\.)|{RIGHT}))?)\s+до\s+",
         "money_sign_first": rf"{q}(?P<sign>{SIGN})\s?{num}{scale}",
         "money_words": rf"{q}{num}{scale}\s*(?P<cur>(?:{lex.currency}){RIGHT}|{SIGN})",
         "percent_points": rf"{q}{num}\s*(?:п\.\s?п\.|процентн[а-я]*\s+пункт[а-я]*)",
         "percent": rf"{q}{num}\s?(?:%|процент[а-я]*|проц\.?(?![а-яё]))",  # "53 проц."
         "measure": rf"{q}{num}{scale}\s*(?P<unit>{lex.unit})(?![а-яёa-z])",
-        "count": rf"{q}{num}{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,2}})",
+        "count": rf"{q}{num}{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,3}})",
         # «двадцать пять предприятий», «две с половиной тысячи предприятий», «семи государств»
         "count_in_words": rf"{q}{LEFT}(?P<nw>(?:{lex.number_word})(?:\s+(?:{lex.number_word}))?)"
-        rf"{RIGHT}(?P<half>\s+с\s+половиной)?{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,2}})",
+        rf"{RIGHT}(?P<half>\s+с\s+половиной)?{scale}\s+(?P<words>[а-яё]+(?:\s+[а-яё]+){{0,3}})",
     }
 
 

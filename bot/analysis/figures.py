@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from bot.analysis.figure_lexicon import Lexicon, load_lexicon
+from bot.analysis.figure_lexicon import LEFT, NUMBER, Lexicon, load_lexicon, parse_number
 from bot.analysis.figure_patterns import Found, Patterns, compile_patterns
 from bot.analysis.figure_rules import DIGIT_RULES, RULES, roman_value
 from bot.analysis.models import Figure, Span
@@ -86,7 +86,7 @@ def sentence_figures(
     years = [f for f in found if f.year is not None]
     figures = []
     for item in sorted(found, key=lambda f: f.start):
-        if item.kind is None:
+        if item.kind is None or is_widget(sentence.text, item.start, item.stop):
             continue
         start, stop = sentence.start + item.start, sentence.start + _trim(sentence.text, item)
         phrase = Span(start=start, stop=stop, text=body[start:stop])
@@ -104,6 +104,64 @@ def sentence_figures(
     return figures
 
 
+WORD_RE = re.compile(r"[а-яёa-z]{3,}", re.IGNORECASE)
+
+
+def is_widget(text: str, start: int, stop: int) -> bool:
+    """A number in a line with no word of its own: an exchange-rate or weather widget
+    ("$ 518.97  607.3  6.64"), page debris rather than news."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_stop = text.find("\n", stop)
+    line = text[line_start : len(text) if line_stop < 0 else line_stop]
+    rest = line[: start - line_start] + " " + line[stop - line_start :]
+    return WORD_RE.search(rest) is None and WORD_RE.search(text[start:stop]) is None
+
+
+# "..., из которых более 13 тысяч связаны ...", "118 из них уже прибыли", "из этих 823 автобусов
+# 651 не подлежит ...": a part of the last count, which names the noun.
+PART_RE = re.compile(
+    rf"(?:{LEFT}из\s+(?:них|которых|этих\s+[^,.;:!?]{{1,40}}?)\s*,?\s+(?:(?P<q>более|менее|свыше|"
+    rf"около|почти|лишь|всего)\s+)?(?P<num>{NUMBER})(?:\s*(?P<scale>тыс\.?|тысяч[а-я]*|млн\.?))?"
+    rf"|(?P<num2>{NUMBER})\s+из\s+(?:них|которых))(?!\s*[%$€₸¥₽\d])"
+    r"(?!\s+[а-яё]+(?:ых|их)(?![а-яё]))",  # "(из них 166 хвойных ...)": a breakdown by kind
+    re.IGNORECASE,
+)
+SCALES = {"т": 1e3, "м": 1e6}
+
+
+def part_figures(
+    body: str, sentence: Span, figures: Sequence[Figure], last: Figure | None
+) -> list[Figure]:
+    """Counts that take their noun from the count before them (see PART_RE)."""
+    result = []
+    for m in PART_RE.finditer(sentence.text):
+        start = sentence.start + m.start("num" if m["num"] else "num2")
+        stop = sentence.start + m.end("scale" if m["scale"] else "num" if m["num"] else "num2")
+        if any(f.phrase.start < stop and start < f.phrase.stop for f in figures):
+            continue  # the number has a noun of its own
+        before = [f for f in figures if f.kind == "count" and f.phrase.stop <= start]
+        whole = before[-1] if before else last
+        if whole is None or whole.kind != "count":
+            continue
+        value = parse_number(m["num"] or m["num2"])
+        if m["scale"]:
+            value *= SCALES[m["scale"][0].lower()]
+        if m["q"]:
+            start = sentence.start + m.start("q")
+        phrase = Span(start=start, stop=stop, text=body[start:stop])
+        result.append(
+            whole.model_copy(
+                update={
+                    "value": value,
+                    "qualifier": m["q"].lower() if m["q"] else None,
+                    "phrase": phrase,
+                    "sentence": sentence,
+                }
+            )
+        )
+    return result
+
+
 def extract_figures(
     body: str, sentences: Sequence[Span], models: NlpModels, published: dt.date | None = None
 ) -> tuple[Figure, ...]:
@@ -118,9 +176,14 @@ def extract_figures(
             s = Span(
                 start=s.start, stop=s.start + MAX_SENTENCE_CHARS, text=s.text[:MAX_SENTENCE_CHARS]
             )
-        found += sentence_figures(body, s, models, lex, default_year)
+        figures = sentence_figures(body, s, models, lex, default_year)
+        counts = [f for f in found if f.kind == "count"]
+        figures += part_figures(body, s, figures, counts[-1] if counts else None)
+        found += sorted(figures, key=lambda f: f.phrase.start)
         if len(found) >= MAX_FIGURES:
             break
+    if published is not None:  # "большинство записей относится к 2022 году" in a 2025 story
+        found = [f for f in found if f.kind != "target_year" or (f.value or 0) >= published.year]
     return tuple(news_dates(first_mentions(found), published)[:MAX_FIGURES])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
@@ -72,8 +73,8 @@ class NlpModels:
         lowered = word.lower().replace("ё", "е")
         if ABBR_RE.fullmatch(word):
             return lowered
-        if lowered in self.surnames:
-            return lowered
+        if lowered in self.surnames or not all(unicodedata.name(c, "") for c in lowered):
+            return lowered  # a character this Python cannot name ("𘗁") crashes pymorphy
         parses = self.morph.parse(lowered)
         if word[:1].isupper():
             name = name_lemma(lowered, parses, known=self.is_known(lowered))

@@ -28,7 +28,7 @@ from bot.analysis.words import WORD_RE
 #    article, Russian or not; themes only for relevant ones, within 0.3 of the best theme;
 #    "кибер-" compounds, online fraud, OTS/C5+, meetings as visits, city transport is not
 #    transport; names as written (Цзюань, Сатыбалды), Chinese given names, female surnames.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 
 def analyse_article(

@@ -94,10 +94,10 @@ CASES = [
         "count 5000 человек от … до | От 5 до 7 тысяч человек",
     ),
     ("Цены на жилье выросли в 2–3 раза.", "multiplier 2 x от … до | в 2–3 раза"),
-    # a change "с ... до ..." is not a range: the new level is the figure
+    # a change "с ... до ..." is not a range: the old and the new level are both figures
     (
         "Экспорт вырос с 10 до 15 млрд долларов.",
-        "money 15e9 USD до | до 15 млрд долларов",
+        "money 10e9 USD | с 10 ; money 15e9 USD до | до 15 млрд долларов",
     ),
     # number_word_before_scale: a number word in any case before тыс/млн/млрд/трлн
     (

@@ -59,3 +59,10 @@ def test_nlp_noun_votes_cached_per_instance(nlp: NlpModels) -> None:
     del other, votes
     gc.collect()
     assert ref() is None  # no process-wide cache keeps the models (and their NER) alive
+
+
+def test_a_character_without_a_unicode_name_is_its_own_lemma(nlp: NlpModels) -> None:
+    # pymorphy3 asks unicodedata.name() for every character and crashed on an unassigned one
+    # (an inline query of "\U000185c1" failed in the property test).
+    assert nlp.lemma("\U000185c1") == "\U000185c1"
+    assert nlp.lemma("соглашения") == "соглашение"
