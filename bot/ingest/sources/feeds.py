@@ -232,22 +232,29 @@ def parse_sitemap(raw: bytes, url: str) -> list[FeedItem]:
     items: list[FeedItem] = []
     seen: set[str] = set()
     for node in root.iter("{*}url"):
-        loc = node.findtext("{*}loc")
-        if not loc:
+        if (found := _new_link(node.findtext("{*}loc"), url, seen)) is None:
             continue
-        try:
-            link = clean_url(absolute(loc, url))
-            key = url_key(link)
-        except BadUrl:
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
+        link, key = found
         stamp = node.findtext(".//{*}publication_date") or node.findtext("{*}lastmod") or ""
         title = plain_text(node.findtext(".//{*}title") or "")
         fingerprint = hashlib.sha256(f"{title}\x1f{stamp}".encode()).hexdigest()[:32]
         items.append(FeedItem(link, key, title, _iso_date(stamp), fingerprint))
     return items
+
+
+def _new_link(href: str | None, base: str, seen: set[str]) -> tuple[str, str] | None:
+    """The cleaned absolute link and its dedupe key, unless empty, unusable or seen already."""
+    if not href:
+        return None
+    try:
+        link = clean_url(absolute(href, base))
+        key = url_key(link)
+    except BadUrl:
+        return None
+    if key in seen:
+        return None
+    seen.add(key)
+    return link, key
 
 
 def parse_link_list(raw: bytes, url: str) -> list[FeedItem]:
@@ -259,17 +266,9 @@ def parse_link_list(raw: bytes, url: str) -> list[FeedItem]:
     items: list[FeedItem] = []
     seen: set[str] = set()
     for anchor in tree.iter("a"):
-        href = anchor.get("href")
-        if not href:
+        if (found := _new_link(anchor.get("href"), url, seen)) is None:
             continue
-        try:
-            link = clean_url(absolute(href, url))
-            key = url_key(link)
-        except BadUrl:
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
+        link, key = found
         title = plain_text(anchor.text_content())
         items.append(
             FeedItem(link, key, title, None, hashlib.sha256(key.encode()).hexdigest()[:32])
