@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.ingest.sources.config import SourcesError, load_sources, parse_sources
-from bot.ingest.sources.feeds import FeedError, parse_feed, parse_sitemap
+from bot.ingest.sources.feeds import FeedError, parse_feed, parse_link_list, parse_sitemap
 from bot.ingest.sources.fetch import forbidden_address, retry_after_seconds
 from bot.ingest.sources.pages import extract_page
 from bot.ingest.sources.poller import DAY, backoff_seconds
@@ -75,6 +75,29 @@ def test_sitemap_entries_with_news_dates() -> None:
         ("https://dknews.kz/ru/news/1", dt.date(2025, 8, 30)),
         ("https://dknews.kz/ru/news/2", dt.date(2025, 8, 31)),
     ]
+
+
+def test_news_list_links_are_absolute_clean_and_listed_once() -> None:
+    raw = (
+        "<html><body><a href='/ru/news/1?utm_source=main'>Первая новость</a>"
+        "<a href='https://www.z.kz/ru/news/1'>Первая новость ещё раз</a>"
+        "<a href='mailto:desk@z.kz'>Почта</a><a>без ссылки</a>"
+        "<a href='news/2'>Вторая <b>новость</b></a></body></html>"
+    ).encode()
+    items = parse_link_list(raw, "https://www.z.kz/ru/")
+    assert [(i.link, i.title) for i in items] == [
+        ("https://www.z.kz/ru/news/1", "Первая новость"),
+        ("https://www.z.kz/ru/news/2", "Вторая новость"),
+    ]
+
+
+def test_news_list_in_windows_1251_is_read_by_its_meta_charset() -> None:
+    raw = (
+        '<html><head><meta charset="windows-1251"></head><body>'
+        "<a href='/ru/news/7'>Новый маршрут через Хоргос</a></body></html>"
+    ).encode("cp1251")
+    [item] = parse_link_list(raw, "https://www.z.kz/")
+    assert item.title == "Новый маршрут через Хоргос"
 
 
 def test_page_without_a_date_takes_the_feeds_and_never_today() -> None:

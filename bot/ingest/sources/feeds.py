@@ -242,6 +242,17 @@ def parse_sitemap(raw: bytes, url: str) -> list[FeedItem]:
     return items
 
 
+def _html_tree(raw: bytes) -> lxml.html.HtmlElement:
+    """The page parsed as UTF-8 when it is valid UTF-8: without a <meta charset>, lxml would
+    read its bytes as Latin-1 («Ð\x9fÐµÑ\x80...»). Other charsets are left to the page's meta."""
+    try:
+        return lxml.html.fromstring(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return lxml.html.fromstring(raw)
+    except ValueError:  # an XML declaration with an encoding: lxml wants the bytes then
+        return lxml.html.fromstring(raw)
+
+
 def _new_link(href: str | None, base: str, seen: set[str]) -> tuple[str, str] | None:
     """The cleaned absolute link and its dedupe key, unless empty, unusable or seen already."""
     if not href:
@@ -260,7 +271,7 @@ def _new_link(href: str | None, base: str, seen: set[str]) -> tuple[str, str] | 
 def parse_link_list(raw: bytes, url: str) -> list[FeedItem]:
     """Links of a news list page (the caller keeps those under the source's keep_paths)."""
     try:
-        tree = lxml.html.fromstring(raw)
+        tree = _html_tree(raw)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise FeedError(f"unreadable HTML: {exc}") from exc
     items: list[FeedItem] = []
