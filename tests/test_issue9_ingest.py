@@ -123,9 +123,11 @@ async def test_issue9_4_big_front_matter_does_not_block_the_loop(
     took = time.perf_counter() - started
     done.set()
     await beat
-    # The loop kept ticking throughout: no step of the load held it for long.
+    # The loop kept ticking throughout: no step of the load held it for long. Parsing this
+    # front matter on the loop held it ~5 s; off the loop the longest gap is ~0.1 s on a quiet
+    # machine. The bound leaves room for a loaded CI machine (two cores, GIL handovers).
     assert len(gaps) > 10
-    assert max(gaps) < max(0.5, took / 4), (max(gaps), took)
+    assert max(gaps) < max(2.0, took / 4), (max(gaps), took)
 
 
 # --- 5: folders that vanish -----------------------------------------------------------------
