@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from bot.ingest.files import parse_article
 from bot.models import ArticleHead, KeySentence, Span
-from bot.services.views import Briefing, BriefItem
-from bot.texts.briefing import KEY_SENTENCE_WIDTH, render_briefing
+from bot.texts.briefing import KEY_SENTENCE_WIDTH
 from bot.texts.markup import esc, plain_text, split_messages, visible_length
 from tests.conftest import TestApp
 from tests.fake_telegram import parse_html
@@ -61,17 +60,6 @@ def head(number: int) -> ArticleHead:
         published=dt.date(2025, 9, 1),
         lang="ru",
     )
-
-
-def test_issue9_21_run_on_key_sentence_is_capped_at_a_word() -> None:
-    text = " ".join(["сотрудничество", "Казахстана", "и", "Китая"] * 150)  # one run-on sentence
-    sentence = KeySentence(span=Span(start=0, stop=len(text), text=text), score=1.0, lemmas=())
-    message = "\n\n".join(render_briefing(Briefing(items=(BriefItem(head(1), (sentence,)),))))
-    [shown] = [line for line in message.split("\n") if line.startswith("— ")]
-    shown = plain_text(shown).removeprefix("— ")
-    assert shown.endswith("…") and len(shown) <= KEY_SENTENCE_WIDTH + 1
-    prefix = shown.removesuffix("…")
-    assert text.startswith(prefix) and text[len(prefix)] == " "  # verbatim, cut at a word
 
 
 def test_issue9_21_story_key_sentence_is_capped_at_a_word() -> None:

@@ -193,25 +193,3 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Set cosine of two lemma lists: |A∩B| / sqrt(|A|·|B|)."""
     sa, sb = set(a), set(b)
     return len(sa & sb) / math.sqrt(len(sa) * len(sb)) if sa and sb else 0.0
-
-
-def group_near_duplicates(
-    sentences: Sequence[tuple[str, ...]], threshold: float = 0.45
-) -> list[list[int]]:
-    """Partition sentence indices into groups of near-duplicates (singletons included)."""
-    parent = list(range(len(sentences)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(sentences)):
-        for j in range(i + 1, len(sentences)):
-            if similarity(sentences[i], sentences[j]) >= threshold:
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(sentences)):
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: g[0])

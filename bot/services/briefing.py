@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.analysis.nlp import NlpModels
 from bot.analysis.query import name_matches, name_query
-from bot.analysis.summary import group_near_duplicates, stop_words
+from bot.analysis.summary import stop_words
 from bot.analysis.themes import Theme, ThemeBook, lemma_seq, load_themes, resolve_theme
 from bot.clock import Clock
-from bot.models import ArticleHead, Figure, KeySentence, Span
+from bot.models import ArticleHead, Figure, Span
 from bot.services.requests import (
     Period,
-    SummaryRequest,
     fts_query,
 )
 from bot.services.views import (
     FIGURES_RECENT,
     PEOPLE_RECENT,
     ArticleView,
-    Briefing,
-    BriefItem,
     FigureBoard,
     FigureEntry,
     FigureGroup,
@@ -75,25 +71,6 @@ def marks_from_body(
     return tuple(sorted(set(inside)))
 
 
-def same_story(summaries: dict[int, list[KeySentence]]) -> list[tuple[KeySentence, list[int]]]:
-    """Key sentences that several articles share (near-duplicates), with those article ids;
-    one line per set of articles, in the order the articles were given."""
-    pairs = [(i, k) for i, ks in summaries.items() for k in ks]
-    found: dict[tuple[int, ...], KeySentence] = {}
-    for group in near_duplicates(tuple(k.lemmas for _, k in pairs)):
-        ids = tuple(dict.fromkeys(pairs[g][0] for g in group))
-        if len(ids) > 1 and ids not in found:
-            found[ids] = pairs[group[0]][1]
-    return [(sentence, list(ids)) for ids, sentence in found.items()]
-
-
-@functools.lru_cache(maxsize=64)
-def near_duplicates(lemmas: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, ...], ...]:
-    """group_near_duplicates, remembered: it compares every pair (1,770 for /summary неделя,
-    ~2 ms), and the same latest articles are asked about again and again until an ingest."""
-    return tuple(tuple(group) for group in group_near_duplicates(lemmas))
-
-
 # --- results ----------------------------------------------------------------------------------
 
 
@@ -119,27 +96,6 @@ class Briefings:
             return self.book.by_slug(slug)
         except KeyError:
             return None
-
-    async def summary(self, request: SummaryRequest) -> Briefing | ThemeMenu:
-        """The latest articles with key sentences (of a theme, within a period)."""
-        theme = None
-        if request.theme is not None:
-            theme, suggestions = self.resolve(request.theme)
-            if theme is None:
-                return await self.menu(request.theme, suggestions)
-        since = await self._since(request.period) if request.period else None
-        briefs = await self.store.latest_briefs(
-            request.limit, since=since, theme=theme.slug if theme else None
-        )
-        by_id = {h.id: h for h, _ in briefs}
-        shared = same_story({h.id: list(sentences) for h, sentences in briefs})
-        return Briefing(
-            items=tuple(BriefItem(h, sentences) for h, sentences in briefs),
-            same_story=tuple((k, tuple(by_id[i] for i in ids)) for k, ids in shared),
-            theme=theme,
-            period=request.period,
-            since=since,
-        )
 
     async def _since(self, period: Period) -> dt.date:
         # From today, not from the newest date stored: one article dated 2099 would otherwise

@@ -18,23 +18,6 @@ FIGURES_RECENT = 10  # /figures reads the figures of the latest articles
 
 
 @dataclass(frozen=True)
-class BriefItem:
-    head: ArticleHead
-    sentences: tuple[KeySentence, ...]
-
-
-@dataclass(frozen=True)
-class Briefing:
-    """The /summary answer: articles newest first, and groups reporting the same thing."""
-
-    items: tuple[BriefItem, ...]
-    same_story: tuple[tuple[KeySentence, tuple[ArticleHead, ...]], ...] = ()
-    theme: Theme | None = None
-    period: Period | None = None
-    since: dt.date | None = None
-
-
-@dataclass(frozen=True)
 class ThemeMenu:
     """Themes with article counts; shown for /topics and for an unknown or missing theme."""
 

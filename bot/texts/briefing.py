@@ -7,11 +7,10 @@ from collections.abc import Sequence
 
 from bot.models import ArticleHead, KeySentence
 from bot.services.requests import MAX_ARG_LENGTH, MAX_SUMMARY, BadReason
-from bot.services.views import Briefing, Hit, SearchResult, ThemeMenu, TopicPage
+from bot.services.views import Hit, SearchResult, ThemeMenu, TopicPage
 from bot.texts.grammar import MATERIALS, NBSP, count_of, format_date, quoted
 from bot.texts.markup import (
     MESSAGE_LIMIT,
-    bold,
     esc,
     excerpt,
     link,
@@ -143,47 +142,6 @@ def window(text: str, focus: tuple[int, int], width: int) -> tuple[int, int]:
         space = text.rfind(" ", max(start, focus[1]), stop)
         stop = space if space > start else stop
     return start, stop
-
-
-# --- /summary ---------------------------------------------------------------------------------
-
-
-def render_briefing(briefing: Briefing) -> list[str]:
-    """Blocks of the briefing: heading, one block per article, «same story» lines."""
-    title = "Брифинг"
-    if briefing.theme:
-        title += f": {esc(briefing.theme.name)}"
-    if briefing.period:
-        title += f" {PERIOD_TITLES[briefing.period]}"
-    if not briefing.items:
-        return [f"<b>{title}</b>\n{_nothing(briefing)}"]
-    heading = f"<b>{title}</b> — {count_of(len(briefing.items), MATERIALS)}"
-    if briefing.since:
-        heading += f", с {format_date(briefing.since)}"
-    blocks = [heading]
-    for item in briefing.items:
-        lines = [bold(item.head.title), byline(item.head)]
-        lines += [f"— {key_sentence(k)}" for k in item.sentences]
-        blocks.append("\n".join(lines))
-    blocks += [render_same_story(k, heads) for k, heads in briefing.same_story]
-    return blocks
-
-
-def render_same_story(sentence: KeySentence, heads: Sequence[ArticleHead]) -> str:
-    """One line: several sources report the same thing (quoted from the first of them)."""
-    sources = "; ".join(citation(h) for h in heads)
-    quote = quoted(marked(sentence.span.text, [], SNIPPET_WIDTH))
-    return f"Об этом сообщают {count_of(len(heads), SOURCES)}: {sources} — {quote}"
-
-
-def _nothing(briefing: Briefing) -> str:
-    if briefing.period:
-        return "За этот период материалов нет. Попробуйте /summary месяц или /summary."
-    if briefing.theme:
-        return (
-            f"По теме {quoted(esc(briefing.theme.name))} материалов пока нет. Все темы — /topics"
-        )
-    return NO_ARTICLES
 
 
 # --- /topic, /topics ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from bot.analysis.sentences import split_sentences
 from bot.analysis.summary import (
     balanced_quotes,
     content_lemmas,
-    group_near_duplicates,
+    similarity,
     summarise,
 )
 from tests.analysis.conftest import Seed
@@ -111,16 +111,25 @@ UNRELATED = [
 ]
 
 
-def test_summary_near_duplicates_grouped(nlp: NlpModels) -> None:
-    texts = [t for pair in PARAPHRASES for t in pair] + UNRELATED
-    lemmas = [content_lemmas(list(nlp.tokens(t))) for t in texts]
-    groups = group_near_duplicates(lemmas)
-    assert groups == [[0, 1], [2, 3], [4, 5], [6], [7], [8]]
+def test_summary_paraphrases_are_near_duplicates_and_others_not(nlp: NlpModels) -> None:
+    # Stories list a key sentence once, with the sources that say the same (DUPLICATE).
+    from bot.analysis.stories import DUPLICATE
+
+    def lemmas(text: str) -> list[str]:
+        return content_lemmas(list(nlp.tokens(text)))
+
+    for a, b in PARAPHRASES:
+        assert similarity(lemmas(a), lemmas(b)) >= DUPLICATE, (a, b)
+    said = [t for pair in PARAPHRASES for t in pair] + UNRELATED
+    for other in UNRELATED:
+        for text in said:
+            if text != other:
+                assert similarity(lemmas(other), lemmas(text)) < DUPLICATE, (other, text)
 
 
-def test_summary_near_duplicates_empty_and_singletons() -> None:
-    assert group_near_duplicates([]) == []
-    assert group_near_duplicates([("саммит",), ("погода",)]) == [[0], [1]]
+def test_summary_similarity_of_nothing_is_zero() -> None:
+    assert similarity([], ["саммит"]) == 0.0
+    assert similarity(["саммит"], ["погода"]) == 0.0
 
 
 # Sentences that lean on the one before: a pronoun or demonstrative pointing back, or a
