@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,18 @@ async def app(
     bot = create_bot(settings)
     yield TestApp(bot, dp, telegram, clock)
     await bot.session.close()
+
+
+async def spawn_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """`python -m bot [args]` as a real process: no stdin, stdout and stderr piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )

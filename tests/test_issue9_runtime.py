@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from aiohttp.test_utils import TestServer
 from bot import texts
 from bot.config import Settings
 from bot.telegram.app import CONNECT_BACKOFF, create_bot, wait_for_telegram
-from tests.conftest import TestApp
+from tests.conftest import TestApp, spawn_bot
 from tests.fake_telegram import FakeTelegram, running_fake
 
 
@@ -71,25 +70,14 @@ def bot_env(fake_url: str, token: str, tmp_path: Path) -> dict[str, str]:
     }
 
 
-async def start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 @pytest.mark.slow
 async def test_issue9_14_bot_waits_for_unreachable_telegram_and_stops_cleanly(
     tmp_path: Path,
 ) -> None:
     token = "123456:TEST-token-0123456789abcdefghijklmnop"  # the shape Settings accepts
-    process = await start(bot_env(f"http://127.0.0.1:{free_port()}", token, tmp_path), tmp_path)
+    process = await spawn_bot(
+        bot_env(f"http://127.0.0.1:{free_port()}", token, tmp_path), tmp_path
+    )
     assert process.stderr is not None
     try:
         async with asyncio.timeout(60):
@@ -125,7 +113,7 @@ async def test_issue9_17_long_retry_after_does_not_hold_the_handler(
 @pytest.mark.slow
 async def test_issue9_17_sigterm_stops_within_docker_stop_grace(tmp_path: Path) -> None:
     async with running_fake() as fake:
-        process = await start(bot_env(fake.url, fake.token, tmp_path), tmp_path)
+        process = await spawn_bot(bot_env(fake.url, fake.token, tmp_path), tmp_path)
         try:
             await fake.until(lambda: fake.pollers_waiting > 0, timeout=60)
             fake.delay("sendMessage", 60)  # Telegram hangs: the reply to /help stays in flight

@@ -3,10 +3,9 @@
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, spawn_bot
 from tests.fake_telegram import FakeTelegram, running_fake
 
 
@@ -20,16 +19,7 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Pr
         "LOG_LEVEL": "INFO",
         "TMPDIR": str(tmp_path),  # the token lock goes here, not into the shared /tmp
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await spawn_bot(env, tmp_path)
 
 
 async def test_bot_polls_answers_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import spawn_bot
 from tests.fake_publisher import CORRIDOR, install_site, running_publisher, sources_toml
 
 pytestmark = pytest.mark.slow
@@ -26,17 +26,7 @@ async def bot(tmp_path: Path, *args: str, private: bool = True) -> tuple[int, st
         "LOG_LEVEL": "INFO",
     }
     env.pop("BOT_TOKEN", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn_bot(env, tmp_path, *args)
     out, err = await asyncio.wait_for(process.communicate(), timeout=180)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()

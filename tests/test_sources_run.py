@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import os
 import signal
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ import pytest
 from bot.clock import system_clock
 from bot.store import Store
 from bot.texts.grammar import format_date
+from tests.conftest import spawn_bot
 from tests.fake_publisher import (
     CORRIDOR,
     FOOTBALL,
@@ -63,16 +63,7 @@ async def start_bot(telegram: FakeTelegram, tmp_path: Path) -> asyncio.subproces
         "LOG_LEVEL": "INFO",
         "TMPDIR": str(tmp_path),
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await spawn_bot(env, tmp_path)
 
 
 async def stop(process: asyncio.subprocess.Process) -> str:

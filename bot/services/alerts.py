@@ -61,29 +61,23 @@ def alert_rows(
     place: Place, head: ArticleHead, sub: Subscription, texts: Sequence[str]
 ) -> list[NewDelivery]:
     """The rows of one alert (its parts are one unit)."""
-    chat_id, thread_id = place
-    unit = f"alert:{chat_id}:{thread_id or 0}:{head.id}"
-    return [
-        NewDelivery(
-            key=f"{unit}:{part}",
-            kind="alert",
-            chat_id=chat_id,
-            thread_id=thread_id,
-            subscription_id=sub.id,
-            article_id=head.id,
-            text=text,
-            unit=unit,
-        )
-        for part, text in enumerate(texts)
-    ]
+    unit = f"alert:{place[0]}:{place[1] or 0}:{head.id}"
+    return _unit_rows(unit, place, sub, head.id, texts)
 
 
 def roundup_rows(
     place: Place, heads: Sequence[ArticleHead], sub: Subscription, texts: Sequence[str]
 ) -> list[NewDelivery]:
     """The rows of one roundup of many new articles (its parts are one unit)."""
+    unit = f"roundup:{place[0]}:{place[1] or 0}:{heads[0].id}-{heads[-1].id}"
+    return _unit_rows(unit, place, sub, None, texts)
+
+
+def _unit_rows(
+    unit: str, place: Place, sub: Subscription, article_id: int | None, texts: Sequence[str]
+) -> list[NewDelivery]:
+    """One outbox row per message part, all of one unit (written all or none)."""
     chat_id, thread_id = place
-    unit = f"roundup:{chat_id}:{thread_id or 0}:{heads[0].id}-{heads[-1].id}"
     return [
         NewDelivery(
             key=f"{unit}:{part}",
@@ -91,7 +85,7 @@ def roundup_rows(
             chat_id=chat_id,
             thread_id=thread_id,
             subscription_id=sub.id,
-            article_id=None,
+            article_id=article_id,
             text=text,
             unit=unit,
         )
