@@ -55,6 +55,12 @@ async def test_story_unknown_number_and_usage(app: TestApp) -> None:
     assert await app.send_text("/story абв") == [texts.render_bad_input("number", "/story 1")]
 
 
+async def test_story_with_a_bad_number_asks_for_a_story_number(app: TestApp) -> None:
+    for bad in ("abc", "0", "99999999999999999999"):
+        [reply] = await app.send_text(f"/story {bad}")
+        assert reply == "Укажите номер числом. Например: /story 1"  # not «номер материала»
+
+
 async def test_story_button_opens_the_story(
     app: TestApp, telegram: FakeTelegram, store: Store
 ) -> None:
