@@ -250,7 +250,12 @@ def test_issue9_17_ctrl_c_during_a_long_analysis_stops_promptly(tmp_path: Path) 
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     (incoming / "a.md").write_text("Короткая новость\nКазахстан и Китай.\n", "utf-8")
-    (incoming / "b.md").write_text("Длинная новость\n" + run_on_prose(150_000), "utf-8")
+    # Bounded analysis (item 3) takes ~1 s for one such file: several keep the load busy
+    # when Ctrl-C comes, whatever the machine's speed.
+    for n in range(8):
+        (incoming / f"b{n}.md").write_text(
+            f"Длинная новость {n}\n" + run_on_prose(150_000 + n), "utf-8"
+        )
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env |= {"DB_PATH": str(tmp_path / "db.sqlite3"), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO"}
     process = subprocess.Popen(
