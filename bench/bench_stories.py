@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import math
 import os
 import pickle
 import random
@@ -31,6 +32,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +60,7 @@ LABELS = ROOT / "bench" / "data" / "labels_stories.toml"
 GOAL_ACCURACY = 0.93
 GOAL_JOIN_MS = 10.0
 GOAL_SUMMARY_P95_MS = 20.0
+SHUFFLES = 9  # random ingest orders scored besides date order
 
 
 # --- quality ----------------------------------------------------------------------------------
@@ -89,9 +92,12 @@ def cluster(
     items: dict[str, tuple[ArticleFile, Analysis, Features]],
     vectors: dict[str, dict[str, float]],
     rules: StoryRules,
+    order: list[str] | None = None,
 ) -> dict[str, int]:
-    """The clustering of ingest, in memory: articles in date order join stories one by one."""
-    order = sorted(items, key=lambda k: (items[k][0].published or dt.date.max, k))
+    """The clustering of ingest, in memory: articles in date order (or `order`: feeds
+    deliver out of order) join stories one by one."""
+    if order is None:
+        order = sorted(items, key=lambda k: (items[k][0].published or dt.date.max, k))
     stories: dict[int, list[str]] = {}
     story_of: dict[str, int] = {}
     for key in order:
@@ -101,7 +107,9 @@ def cluster(
             day = article.published.toordinal()
             candidates = []
             for sid, members in stories.items():
-                days = [items[m][0].published.toordinal() for m in members]  # type: ignore[union-attr]
+                days = [d.toordinal() for m in members if (d := items[m][0].published)]
+                if not days:
+                    continue  # an undated story takes nothing
                 centroid: dict[str, float] = {}
                 for m in members:
                     for f, w in vectors[m].items():
@@ -129,7 +137,9 @@ def score(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, Counter[
     return accuracy, precision, recall, counts
 
 
-def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: bool) -> float:
+def quality(
+    texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: bool, baselines: bool
+) -> float:
     data = tomllib.loads(labels.read_text(encoding="utf-8"))
     items = analysed(texts, cache, None)
     df: Counter[str] = Counter()
@@ -139,6 +149,7 @@ def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: 
     vectors = {k: fingerprint(merged, total, feats=f) for k, (_, _, f) in items.items()}
     story_of = cluster(items, vectors, rules)
     alone, together = [], []
+    cosines: list[tuple[float, bool, int | None]] = []
     for pair in data["pair"]:
         a, b = items[pair["a"]][0], items[pair["b"]][0]
         apart = (a.published - b.published).days if a.published and b.published else None
@@ -147,6 +158,7 @@ def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: 
         )
         alone.append((bool(pair["same"]), guess))
         together.append((bool(pair["same"]), story_of[pair["a"]] == story_of[pair["b"]]))
+        cosines.append((dot(vectors[pair["a"]], vectors[pair["b"]]), bool(pair["same"]), apart))
         if verbose and guess != pair["same"]:
             cos = dot(vectors[pair["a"]], vectors[pair["b"]])
             print(
@@ -160,7 +172,102 @@ def quality(texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: 
             f"  {name:26}: accuracy {accuracy:.3f}, precision {precision:.3f}, recall {recall:.3f}"
             f"  (tp {counts['tp']}, fp {counts['fp']}, fn {counts['fn']}, tn {counts['tn']})"
         )
+    shuffled = []
+    for seed in range(SHUFFLES):
+        order = sorted(items)
+        random.Random(seed).shuffle(order)
+        story_in = cluster(items, vectors, rules, order)
+        shuffled.append(
+            score(
+                [(bool(p["same"]), story_in[p["a"]] == story_in[p["b"]]) for p in data["pair"]]
+            )[:3]
+        )
+    print(
+        f"  clustering, {SHUFFLES} shuffled orders : median accuracy"
+        f" {statistics.median(a for a, _, _ in shuffled):.3f}, precision"
+        f" {statistics.median(p for _, p, _ in shuffled):.3f}, recall"
+        f" {statistics.median(r for _, _, r in shuffled):.3f}"
+    )
+    breakdown(data["pair"], together, cosines, rules)
+    separability(cosines, rules, "fingerprint cosine")
+    if baselines:
+        dense = navec_vectors(items, merged, total)
+        separability(
+            [
+                (float(dense[p["a"]] @ dense[p["b"]]), bool(p["same"]), apart)
+                for p, (_, _, apart) in zip(data["pair"], cosines, strict=True)
+            ],
+            rules,
+            "navec mean embedding (baseline)",
+        )
     return score(together)[0]
+
+
+def breakdown(
+    pairs: list[dict[str, Any]],
+    judged: list[tuple[bool, bool]],
+    cosines: list[tuple[float, bool, int | None]],
+    rules: StoryRules,
+) -> None:
+    """Where the clustering errs: "different" pairs kept apart by difficulty, and "same"
+    pairs found within the window and beyond it (those the window cannot reach)."""
+    groups: dict[str, list[bool]] = {}
+    for pair, (truth, guess), (_, _, apart) in zip(pairs, judged, cosines, strict=True):
+        if truth:
+            near = apart is not None and abs(apart) <= rules.reach
+            name = "same, within the window" if near else "same, undated or beyond the window"
+        else:
+            name = f"different, {pair.get('difficulty', 'unrated')}"
+        groups.setdefault(name, []).append(truth == guess)
+    for name, right in sorted(groups.items()):
+        print(f"    {name:36}: {sum(right)}/{len(right)} judged right")
+
+
+def separability(
+    scored: list[tuple[float, bool, int | None]], rules: StoryRules, name: str
+) -> None:
+    """How well a pair score separates the labels whatever the threshold: ROC AUC, and the
+    best accuracy any threshold reaches inside the window (with its precision and recall)."""
+    pos = [s for s, same, _ in scored if same]
+    neg = [s for s, same, _ in scored if not same]
+    auc = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+    best = (0.0, 0.0, 0.0, 0.0)
+    for threshold in sorted({s for s, _, _ in scored}):
+        judged = [
+            (same, s >= threshold and apart is not None and abs(apart) <= rules.reach)
+            for s, same, apart in scored
+        ]
+        accuracy, precision, recall, _ = score(judged)
+        best = max(best, (accuracy, threshold, precision, recall))
+    print(
+        f"  {name}: ROC AUC {auc:.3f}; best threshold {best[1]:.3f} gives accuracy"
+        f" {best[0]:.3f}, precision {best[2]:.3f}, recall {best[3]:.3f}"
+    )
+
+
+def navec_vectors(
+    items: dict[str, tuple[ArticleFile, Analysis, Features]],
+    df: dict[str, int],
+    total: int,
+) -> dict[str, Any]:
+    """A dense baseline: the IDF-weighted mean of navec word vectors over the fingerprint's
+    own weighted lemmas (the embeddings slovnet's NER ships with), unit length."""
+    import numpy as np
+    from navec import Navec
+
+    from bot.analysis.nlp import NAVEC_FILE, natasha_data_dir
+    from bot.analysis.stories import idf
+
+    navec = Navec.load(str(natasha_data_dir() / NAVEC_FILE))
+    out = {}
+    for key, (_, _, feats) in items.items():
+        acc = np.zeros(300)
+        for word, n in feats.words.items():
+            if word in navec:
+                acc += math.log(1 + n) * idf(df.get(f"w:{word}", 0), total) * navec[word]
+        norm = float(np.linalg.norm(acc))
+        out[key] = acc / norm if norm else acc
+    return out
 
 
 # --- speed ------------------------------------------------------------------------------------
@@ -298,9 +405,14 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/dipbrief-stories"))
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="list the misjudged pairs")
+    parser.add_argument(
+        "--baselines", action="store_true", help="also score a navec embedding baseline"
+    )
     args = parser.parse_args()
     if args.texts is not None:
-        quality(args.texts, args.labels, args.cache, StoryRules(), args.verbose)
+        quality(
+            args.texts, args.labels, args.cache, StoryRules(), args.verbose, args.baselines
+        )
     else:
         print("no texts folder (argument or DEVDATA_DIR): pair quality skipped", file=sys.stderr)
     if not args.skip_speed:

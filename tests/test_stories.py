@@ -9,7 +9,16 @@ import pytest
 
 from bot.analysis.models import Figure, Span
 from bot.analysis.pipeline import analyse_article
-from bot.analysis.stories import StoryRules, article_features, merge_figures
+from bot.analysis.stories import (
+    Candidate,
+    StoryRules,
+    admits,
+    article_features,
+    cohesion,
+    join_threshold,
+    linkage,
+    merge_figures,
+)
 from bot.clock import ManualClock
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
@@ -210,3 +219,40 @@ def test_merge_figures_different_values_of_one_metric_side_by_side() -> None:
         ]
     )
     assert [[ids for _, ids in group] for group in groups] == [[(1,), (2,)], [(3,)]]
+
+
+def unit_story(story_id: int, vectors: list[dict[str, float]]) -> Candidate:
+    centroid: dict[str, float] = {}
+    for v in vectors:
+        for k, w in v.items():
+            centroid[k] = centroid.get(k, 0.0) + w
+    return Candidate(story_id, len(vectors), centroid, first_day=10, last_day=10)
+
+
+def test_story_cohesion_is_the_mean_cosine_of_its_articles() -> None:
+    a, b, c = {"x": 1.0}, {"y": 1.0}, {"x": 0.6, "y": 0.8}
+    assert cohesion(unit_story(1, [a])) is None
+    assert cohesion(unit_story(1, [a, a])) == pytest.approx(1.0)
+    assert cohesion(unit_story(1, [a, b])) == pytest.approx(0.0)
+    # Pairs: a-b 0, a-c 0.6, b-c 0.8: mean 0.4667.
+    assert cohesion(unit_story(1, [a, b, c])) == pytest.approx(1.4 / 3)
+
+
+def test_loose_story_takes_an_article_as_close_as_its_own_articles_are() -> None:
+    # A summit told from three angles: each pair of articles shares little (cosine 0.3),
+    # and a fourth angle is as close to them on average (0.18) as they are to each other,
+    # below the bar for joining a single article (0.22).
+    rules = StoryRules()
+    loose = [{"s": 0.55, f"a{i}": 0.835} for i in range(3)]
+    story = unit_story(1, loose)
+    assert cohesion(story) == pytest.approx(0.3025, abs=1e-3)
+    newcomer = {"s": 0.33, "z": 0.944}
+    assert 0.15 <= linkage(newcomer, story) < rules.join
+    assert admits(newcomer, 10, story, rules)
+    # The same article does not join one article alone, nor a tight story.
+    assert not admits(newcomer, 10, unit_story(2, loose[:1]), rules)
+    tight = unit_story(3, [{"s": 0.95, f"a{i}": 0.312} for i in range(3)])
+    assert join_threshold(tight, rules) == rules.join
+    # Never below the floor, however loose the story.
+    scattered = unit_story(4, [{f"b{i}": 1.0} for i in range(3)])
+    assert join_threshold(scattered, rules) == rules.loose_join

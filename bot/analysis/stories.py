@@ -47,6 +47,11 @@ class StoryRules:
     # summit, its follow-ups and the next visit into one story that never ends.
     max_span_days: int = 14
     join: float = 0.22
+    # A story whose articles are loosely alike (a multi-day summit told from many angles)
+    # takes an article as close to it as its own articles are to each other: the bar falls
+    # to `cohesion_share` of their mean cosine, never below `loose_join`.
+    loose_join: float = 0.15
+    cohesion_share: float = 0.5
     same_source: float = 0.55  # cosine with each same-source article (an update, a rewrite)
 
     @property
@@ -203,6 +208,24 @@ def linkage(vector: Mapping[str, float], story: Candidate) -> float:
     return dot(vector, story.centroid) / story.size if story.size else 0.0
 
 
+def cohesion(story: Candidate) -> float | None:
+    """Mean cosine between the story's articles, from its summed fingerprint alone:
+    |sum|^2 = n + 2 * (sum of pairwise cosines) for n unit vectors. None for one article."""
+    n = story.size
+    if n < 2:
+        return None
+    square = sum(v * v for v in story.centroid.values())
+    return max(0.0, (square - n) / (n * (n - 1)))
+
+
+def join_threshold(story: Candidate, rules: StoryRules) -> float:
+    """The average cosine an article needs to join the story (see StoryRules.loose_join)."""
+    mean = cohesion(story)
+    if mean is None:
+        return rules.join
+    return max(rules.loose_join, min(rules.join, rules.cohesion_share * mean))
+
+
 def within_reach(day: int, story: Candidate, rules: StoryRules) -> bool:
     """Whether the article falls within the window of the story's dates (and its span)."""
     return (
@@ -212,11 +235,12 @@ def within_reach(day: int, story: Candidate, rules: StoryRules) -> bool:
 
 
 def admits(vector: Mapping[str, float], day: int, story: Candidate, rules: StoryRules) -> bool:
-    """Whether the article may join the story: in its window, close on average, and close to
-    each article of its own source (a source rarely reports one event twice: an update)."""
+    """Whether the article may join the story: in its window, close on average (as close as
+    the story's own articles are to each other, within bounds), and close to each article of
+    its own source (a source rarely reports one event twice: an update)."""
     return (
         within_reach(day, story, rules)
-        and linkage(vector, story) >= rules.join
+        and linkage(vector, story) >= join_threshold(story, rules)
         and all(dot(vector, other) >= rules.same_source for other in story.same_source)
     )
 
