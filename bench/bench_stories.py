@@ -138,7 +138,7 @@ def score(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, Counter[
 
 
 def quality(
-    texts: Path, labels: Path, cache: Path, rules: StoryRules, verbose: bool, baselines: bool
+    texts: Path, labels: Path, cache: Path, rules: StoryRules, *, verbose: bool, baselines: bool
 ) -> float:
     data = tomllib.loads(labels.read_text(encoding="utf-8"))
     items = analysed(texts, cache, None)
@@ -178,9 +178,9 @@ def quality(
         random.Random(seed).shuffle(order)
         story_in = cluster(items, vectors, rules, order)
         shuffled.append(
-            score(
-                [(bool(p["same"]), story_in[p["a"]] == story_in[p["b"]]) for p in data["pair"]]
-            )[:3]
+            score([(bool(p["same"]), story_in[p["a"]] == story_in[p["b"]]) for p in data["pair"]])[
+                :3
+            ]
         )
     print(
         f"  clustering, {SHUFFLES} shuffled orders : median accuracy"
@@ -411,7 +411,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.texts is not None:
         quality(
-            args.texts, args.labels, args.cache, StoryRules(), args.verbose, args.baselines
+            args.texts,
+            args.labels,
+            args.cache,
+            StoryRules(),
+            verbose=args.verbose,
+            baselines=args.baselines,
         )
     else:
         print("no texts folder (argument or DEVDATA_DIR): pair quality skipped", file=sys.stderr)
