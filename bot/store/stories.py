@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import aiosqlite
 
 from bot.analysis.stories import (
+    LEAD_SENTENCES,
     TOP_CANDIDATES,
     Candidate,
     Features,
@@ -31,7 +32,7 @@ from bot.analysis.stories import (
 from bot.models import ArticleHead, Entity, Figure, Story
 from bot.store.readcache import cached
 from bot.store.reading import ReadingQueries
-from bot.store.rows import figure, head_fields, prefixed
+from bot.store.rows import briefable, figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
 
@@ -240,7 +241,7 @@ class StoryQueries(ReadingQueries):
         """Articles stored before stories existed: id, title, date, source, lead lemmas,
         entities and figures; oldest first, so stories grow in time order."""
         heads = await self._heads(
-            f"SELECT {prefixed('a')} FROM articles a WHERE NOT EXISTS"
+            f"SELECT {prefixed('a')} FROM articles a WHERE {briefable('a')} AND NOT EXISTS"
             " (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)"
             " ORDER BY a.published IS NULL, a.published, a.id LIMIT ?",
             (limit,),
@@ -251,9 +252,9 @@ class StoryQueries(ReadingQueries):
         marks = ",".join("?" * len(ids))
         lemmas: dict[int, list[str]] = {}
         for r in await self.db.execute_fetchall(
-            f"SELECT article_id, lemmas FROM sentences WHERE article_id IN ({marks}) AND idx < 3"
-            " ORDER BY article_id, idx",
-            ids,
+            f"SELECT article_id, lemmas FROM sentences WHERE article_id IN ({marks})"
+            " AND idx < ? ORDER BY article_id, idx",
+            [*ids, LEAD_SENTENCES],
         ):
             lemmas.setdefault(int(r[0]), []).append(str(r[1]))
         entities: dict[int, list[Entity]] = {}
@@ -291,8 +292,8 @@ class StoryQueries(ReadingQueries):
     async def recent_stories(
         self, articles: int, *, since: dt.date | None = None, theme: str | None = None
     ) -> tuple[Story, ...]:
-        """Stories of the `articles` latest articles (since a date, on a theme)."""
-        where, params = ["1"], []
+        """Stories of the `articles` latest briefable articles (since a date, on a theme)."""
+        where, params = [briefable("a")], []
         if since is not None:
             where.append("a.published >= ?")
             params.append(since.isoformat())
@@ -314,7 +315,8 @@ class StoryQueries(ReadingQueries):
     async def story_members(
         self, story_ids: tuple[int, ...], per_story: int = 100
     ) -> Mapping[int, tuple[ArticleHead, ...]]:
-        """The articles of each story, oldest first (at most `per_story`, the latest)."""
+        """The briefable articles of each story, oldest first (at most `per_story`, the
+        latest): an article found off-topic after it joined is not shown."""
         marks = ",".join("?" * len(story_ids))
         found: dict[int, list[ArticleHead]] = {i: [] for i in story_ids}
         # The window function numbers each story's articles newest first; only the first
@@ -323,7 +325,8 @@ class StoryQueries(ReadingQueries):
             f"SELECT * FROM (SELECT sa.story_id, {prefixed('a')}, row_number() OVER"
             " (PARTITION BY sa.story_id ORDER BY a.published DESC, a.id DESC) AS n"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-            f" WHERE sa.story_id IN ({marks})) WHERE n <= ? ORDER BY story_id, n",
+            f" WHERE sa.story_id IN ({marks}) AND {briefable('a')})"
+            " WHERE n <= ? ORDER BY story_id, n",
             [*story_ids, per_story],
         )
         for r in rows:
