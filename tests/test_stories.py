@@ -284,3 +284,24 @@ async def test_stories_off_topic_article_gets_no_story_even_after_backfill(
     assert await store.stories_of([football]) == {}
     again = await Ingestor(store, models).ingest([articles_dir])
     assert again.added == [] and await store.stories_of([football]) == {}
+
+
+async def test_stories_a_folder_read_out_of_date_order_grows_stories_in_time(
+    empty_store: Store, models: LazyModels, tmp_path: Path
+) -> None:
+    # One summit over five days from three sources, in files whose names put the last day
+    # first. Joined in name order, the last day is alone and the first day (four days
+    # away) cannot join it: two stories. In date order each day joins the one before.
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    days = {"a_last.md": 4, "b_first.md": 0, "c_middle.md": 2}
+    for (name, shift), (source, _, title, body) in zip(days.items(), SUMMIT, strict=True):
+        day = dt.date(2025, 8, 20) + dt.timedelta(days=shift)  # before the test clock's today
+        folder.joinpath(name).write_text(
+            f"---\ntitle: {title}\nsource: {source}\npublished: {day}\n---\n\n{body}\n",
+            encoding="utf-8",
+        )
+    report = await Ingestor(empty_store, models).ingest([folder])
+    assert len(report.added) == 3
+    stories = await empty_store.stories_of(report.added)
+    assert len(stories) == 3 and len(set(stories.values())) == 1

@@ -23,6 +23,9 @@ from bot.models import ArticleFile, Origin
 from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
+# Stored files join their stories in date order by batches of this many (a long first load
+# still shows its stories as it goes).
+JOIN_BATCH = 200
 T = TypeVar("T")
 
 
@@ -146,6 +149,10 @@ class Ingestor:
         self._lock = asyncio.Lock()
         self._worker = Worker()
         self.stories = StorySteps(store)  # issue 12: each stored article joins a story
+        # Stored files of the running load waiting for their story: joined in date order at
+        # its end, so that a folder read in name order (or a feed, newest first) grows its
+        # stories in time order, as they happened.
+        self._unjoined: list[tuple[int, ArticleFile, Features | None]] = []
         # real file -> (size, mtime_ns) as last read, its key, and the reason if it was bad.
         self._seen_files: dict[Path, tuple[tuple[int, int], str, str | None]] = {}
         self._logged_skips: dict[Path, tuple[tuple[int, int] | None, str]] = {}
@@ -166,6 +173,7 @@ class Ingestor:
                     else:
                         seen[item.key] = item.path
                         await self._ingest_one(item, home, report)
+            await self._join_in_date_order()
             report.reanalysed = await self._reanalyse_stale()
             await self.stories.backfill(self._models)
         return report
@@ -280,8 +288,18 @@ class Ingestor:
     async def _store(self, article: ArticleFile) -> int:
         analysis, feats = await self._analyse(article.title, article.body, article.published)
         article_id = await self.store.upsert_article(article, analysis, ANALYSIS_VERSION)
-        await self.stories.join(article_id, article, feats)
+        self._unjoined.append((article_id, article, feats))
+        if len(self._unjoined) >= JOIN_BATCH:
+            await self._join_in_date_order()
         return article_id
+
+    async def _join_in_date_order(self) -> None:
+        """Stories for the files stored by this load so far, oldest first (undated last).
+        If the load stops before, the backfill of the next one joins them."""
+        pending, self._unjoined = self._unjoined, []
+        pending.sort(key=lambda p: (p[1].published is None, p[1].published or dt.date.min, p[0]))
+        for article_id, article, feats in pending:
+            await self.stories.join(article_id, article, feats)
 
     async def _analyse(
         self, title: str, body: str, published: dt.date | None
