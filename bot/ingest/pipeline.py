@@ -23,9 +23,10 @@ from bot.models import ArticleFile, Origin
 from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
-# Stored files join their stories in date order by batches of this many (a long first load
-# still shows its stories as it goes).
-JOIN_BATCH = 200
+# Stored files join their stories in date order by batches of this many: a long first load
+# still shows its stories as it goes, and an article waits at most seconds for its story
+# (alert matching holds new articles one minute at most; a follow-up needs the story).
+JOIN_BATCH = 50
 T = TypeVar("T")
 
 
