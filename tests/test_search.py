@@ -98,11 +98,11 @@ async def test_search_forgets_words_an_edited_article_lost(
     folder.mkdir()
     (folder / "note.md").write_text(NOTE, encoding="utf-8")
     await Ingestor(store, models).ingest([folder])
-    [(head, _)] = await store.search_articles('"балалайка" "китай"', 10)
+    [(head, _)] = await store.search_articles('"балалайка" "китай"', ("балалайка",), 10)
     (folder / "note.md").write_text(NOTE.replace("балалаек", "домбр"), encoding="utf-8")
     await Ingestor(store, models).ingest([folder])
-    assert await store.search_articles('"балалайка"', 10) == ()
-    [(edited, _)] = await store.search_articles('"домбра" "китай"', 10)
+    assert await store.search_articles('"балалайка"', ("балалайка",), 10) == ()
+    [(edited, _)] = await store.search_articles('"домбра" "китай"', ("домбра",), 10)
     assert edited.id == head.id
 
 
@@ -114,5 +114,5 @@ async def test_search_index_built_for_articles_stored_before_it(db_path: Path) -
             f" PRAGMA user_version = {len(MIGRATIONS) - 1};"
         )
     async with Store(db_path, ManualClock(START)) as store:
-        found = await store.search_articles('"торговля" "китай"', 10)
+        found = await store.search_articles('"торговля" "китай"', ("торговля", "китай"), 10)
     assert len(found) == 3

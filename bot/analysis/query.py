@@ -58,6 +58,8 @@ def fts_words(lemmas: str) -> tuple[str, ...]:
 def has_phrase(words: Sequence[str], phrase: Sequence[str]) -> bool:
     """Whether `phrase` stands in `words` as consecutive tokens."""
     n = len(phrase)
+    if n == 1:
+        return phrase[0] in words
     return n > 0 and any(
         tuple(words[i : i + n]) == tuple(phrase) for i in range(len(words) - n + 1)
     )

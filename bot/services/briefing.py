@@ -195,7 +195,7 @@ class Briefings:
             return SearchResult(query, (), False)
         # Every lemma somewhere in the article, not all in one sentence: «торговля» and
         # «Китай» are rarely in the same sentence of an article on trade with China.
-        rows = await self.store.search_articles(fts_query(lemmas), SEARCH_LIMIT)
+        rows = await self.store.search_articles(fts_query(lemmas), lemmas, SEARCH_LIMIT)
         wanted = set(lemmas)
         hits = tuple(
             hit
