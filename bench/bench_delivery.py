@@ -37,7 +37,7 @@ from bot.telegram.app import create_bot
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import Sender
 from bot.texts.subscriptions import DELIVERY_TEXTS
-from tests.test_delivery import CYBER_ARTICLE
+from tests.rigs import CYBER_ARTICLE
 
 TOKEN = "123456:TEST-token"
 RAISED = Limits(per_second=1e9, chat_interval=0.0, group_per_minute=10**9, margin=0.0)

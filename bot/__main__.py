@@ -14,7 +14,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
 from bot.ingest.sources.check import probe
-from bot.ingest.sources.config import SourcesError, load_sources
+from bot.ingest.sources.config import SourcesError, load_sources, source_weights
 from bot.ingest.sources.report import render_fetch, render_sources, render_sources_status
 from bot.ingest.sources.runtime import live_sources, make_fetcher
 from bot.logs import setup_logging
@@ -134,14 +134,26 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram import runner  # noqa: PLC0415
     from handlers import create_routers  # noqa: PLC0415 - see above
 
-    return await runner.run(settings, create_routers)
+    # Read once, for the poller and the story ranking; a bad file ends the run (main logs it).
+    sources = load_sources(settings.sources_file)
+    return await runner.run(settings, create_routers, sources)
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram import runner  # noqa: PLC0415 - see _run
     from handlers import create_routers  # noqa: PLC0415 - see _run
 
-    return await runner.console(settings, create_routers)
+    return await runner.console(settings, create_routers, _console_weights(settings))
+
+
+def _console_weights(settings: Settings) -> dict[str, float]:
+    """Source weights for the story ranking; the console polls nothing, so a bad sources file
+    costs one log line and equal weights, not the session."""
+    try:
+        return source_weights(load_sources(settings.sources_file))
+    except SourcesError as exc:
+        log.error("%s; stories are ranked with every source at weight 1", exc)
+        return {}
 
 
 _COMMANDS = {

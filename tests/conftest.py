@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 START = dt.datetime(2025, 9, 2, 4, 0, tzinfo=dt.UTC)  # the morning after the newest seed
 
+# Fixtures shared by several test modules, beside the ones defined here.
+pytest_plugins = ["tests.rigs"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def no_live_sources(tmp_path_factory: pytest.TempPathFactory) -> None:

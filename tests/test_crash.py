@@ -20,7 +20,7 @@ from bot.store import Store
 from bot.telegram.sender import CONCURRENCY
 from tests.conftest import ROOT
 from tests.fake_telegram import FakeTelegram
-from tests.test_delivery import CYBER_ARTICLE, CYBER_TITLE
+from tests.rigs import CYBER_ARTICLE, CYBER_TITLE
 
 CHATS = range(10_001, 10_201)  # 200 subscribed private chats
 START_TIMEOUT = 120.0  # a cold process imports aiogram and loads the NLP models

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_delivery import Rig, rig  # noqa: F401  (the fixture)
+from tests.rigs import Rig
 
 FRAUD = """---
 title: В Казахстане выросло число случаев кибермошенничества с банковскими картами
@@ -41,7 +41,7 @@ lang: ru
 
 
 async def test_online_banking_fraud_reaches_the_cyber_chat(
-    rig: Rig,  # noqa: F811
+    rig: Rig,
     articles_dir: Path,
 ) -> None:
     await rig.subscribe(-100301, "кибербезопасность")

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,23 +23,9 @@ from bot.telegram.app import create_bot
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import Sender
 from bot.texts.subscriptions import DELIVERY_TEXTS, ROUNDUP_ITEMS, render_roundup
-from tests.conftest import TestApp
-from tests.test_delivery import CYBER_TITLE, Rig, VirtualTime, outbox_states
+from tests.rigs import CYBER_TITLE, Rig, outbox_states
 
 FAST = Limits(per_second=1e9, chat_interval=0.0, group_per_minute=10**9, margin=0.0)
-
-
-@pytest.fixture
-async def rig(app: TestApp, settings: Settings, clock: ManualClock) -> AsyncIterator[Rig]:
-    """As in test_delivery: one send at a time, on virtual time."""
-    time = VirtualTime(clock)
-    limiter = RateLimiter(now=time.now, sleep=time.sleep)
-    bot = create_bot(settings, limiter=limiter)
-    sender = Sender(
-        bot, app.dp["store"], clock, sleep=time.sleep, concurrency=1, jitter=lambda: 0.5
-    )
-    yield Rig(app, sender, limiter, time)
-    await bot.session.close()
 
 
 async def wait_state(store: Store, state: str) -> None:
@@ -50,17 +35,23 @@ async def wait_state(store: Store, state: str) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_issue9_11_row_cancelled_while_buffered_is_not_sent(
-    rig: Rig, articles_dir: Path
-) -> None:
+async def drain_with_second_row_buffered(rig: Rig, articles_dir: Path) -> asyncio.Task[int]:
+    """Alerts for chats 101 and 102, drained one send at a time: chat 101's row is in flight
+    (Telegram is slow), 102's is buffered. Returns the running drain."""
     await rig.subscribe(101)
     await rig.subscribe(102)
     await rig.drop_article(articles_dir)
     await rig.subscriptions.match_new_articles()
-    # One send at a time: chat 101's row is in flight (Telegram is slow), 102's is buffered.
     rig.telegram.delay("sendMessage", 0.5, chat_id=101)
     drain = asyncio.create_task(rig.sender.drain())
     await wait_state(rig.store, "sending")
+    return drain
+
+
+async def test_issue9_11_row_cancelled_while_buffered_is_not_sent(
+    rig: Rig, articles_dir: Path
+) -> None:
+    drain = await drain_with_second_row_buffered(rig, articles_dir)
     await rig.app.send_text("/unsubscribe", chat_id=102, user_id=102)
     await drain
     assert len(rig.delivered(101)) == 1
@@ -72,13 +63,7 @@ async def test_issue9_11_row_cancelled_while_buffered_is_not_sent(
 async def test_issue9_11_row_paused_while_buffered_is_not_sent(
     rig: Rig, articles_dir: Path
 ) -> None:
-    await rig.subscribe(101)
-    await rig.subscribe(102)
-    await rig.drop_article(articles_dir)
-    await rig.subscriptions.match_new_articles()
-    rig.telegram.delay("sendMessage", 0.5, chat_id=101)
-    drain = asyncio.create_task(rig.sender.drain())
-    await wait_state(rig.store, "sending")
+    drain = await drain_with_second_row_buffered(rig, articles_dir)
     await rig.subscriptions.pause(102, "blocked")  # what a my_chat_member update does
     await drain
     assert rig.delivered(102) == []

@@ -26,7 +26,7 @@ async def cached_answers(store: Store) -> tuple[Any, ...]:
         await store.latest_briefs(3),
         await store.newest_published(),
         await store.theme_page("cybersecurity", 5),
-        await store.search_sentences(fts_query(["киберпреступность"]), 10),
+        await store.search_articles(fts_query(["киберпреступность"]), ("киберпреступность",), 10),
     )
 
 

@@ -46,9 +46,9 @@ async def test_off_topic_and_kazakh_articles_stay_out_of_every_briefing(
     assert all(h.relevant and h.china for h in latest)  # the seeds
     briefs = await store.latest_briefs(50)
     assert hidden.isdisjoint(h.id for h, _ in briefs)
-    found = await store.search_sentences(fts_query(["сборная"]), 10)
+    found = await store.search_articles(fts_query(["сборная"]), ("сборная",), 10)
     assert found == ()
-    found = await store.search_sentences(fts_query(["китай"]), 50)
+    found = await store.search_articles(fts_query(["китай"]), ("китай",), 50)
     assert found and hidden.isdisjoint(h.id for h, _ in found)
     _, people = await store.top_entities(50, ("PER",), 100)
     assert "Ерлан Сапаров" not in {name for _, name, _, _ in people}

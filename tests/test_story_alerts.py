@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import test_delivery
-from tests.test_delivery import CYBER_ARTICLE, Rig
-
-story_rig = test_delivery.rig  # the delivery tests' fixture (app plus sender), by this name
+from tests.rigs import CYBER_ARTICLE, Rig
 
 OTHER_SOURCE = CYBER_ARTICLE.replace("source: Test News", "source: Другое агентство").replace(
     "https://example.org/cyber-2025", "https://example.org/other/cyber"
 )
 
 
-async def test_story_alert_follow_up_names_another_source(
-    story_rig: Rig, articles_dir: Path
-) -> None:
-    rig = story_rig
+async def test_story_alert_follow_up_names_another_source(rig: Rig, articles_dir: Path) -> None:
     await rig.subscribe(101)
     [first] = await rig.drop_article(articles_dir)
     await rig.deliver()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.analysis.nlp import NlpModels
-from bot.analysis.query import name_matches, name_query
+from bot.analysis.query import covering_sentences, name_matches, name_query
 from bot.analysis.summary import stop_words
 from bot.analysis.themes import Theme, ThemeBook, lemma_seq, load_themes, resolve_theme
 from bot.clock import Clock
@@ -183,7 +183,8 @@ class Briefings:
         return tuple(r for r in rows if r.name and name_matches(wanted, r.name, models))
 
     async def search(self, query: str) -> SearchResult:
-        """Full-text search over lemmas: the best sentence per article, matched words marked."""
+        """Full-text search over lemmas: articles holding every query word, each with its
+        best sentences (one with all the words if there is one), matched words marked."""
         models = self._morph()
         words = lemma_seq(query, models)
         # «торговля с Китаем»: a hit need not contain «с». A query of stop words only
@@ -192,10 +193,16 @@ class Briefings:
         lemmas = tuple(lem for lem in words if lem not in stops) or words
         if not lemmas:
             return SearchResult(query, (), False)
-        rows = await self.store.search_sentences(fts_query(lemmas), SEARCH_LIMIT)
+        # Every lemma somewhere in the article, not all in one sentence: «торговля» and
+        # «Китай» are rarely in the same sentence of an article on trade with China.
+        rows = await self.store.search_articles(fts_query(lemmas), lemmas, SEARCH_LIMIT)
         wanted = set(lemmas)
-        hits = tuple(Hit(head, span, marks_in(span.text, wanted, models)) for head, span in rows)
-        return SearchResult(query, hits, len(hits) >= SEARCH_LIMIT)
+        hits = tuple(
+            hit
+            for head, sentences in rows
+            if (hit := _search_hit(head, sentences, lemmas, wanted, models)) is not None
+        )
+        return SearchResult(query, hits, len(rows) >= SEARCH_LIMIT)
 
     async def article(self, number: int) -> ArticleView | None:
         """One article with its summary, figures and themes."""
@@ -217,6 +224,22 @@ class Briefings:
             return [(head, score.snippet) for head, score in rows]
         result = await self.search(query)
         return [(hit.head, hit.snippet) for hit in result.hits]
+
+
+def _search_hit(
+    head: ArticleHead,
+    sentences: Sequence[tuple[Span, str]],
+    lemmas: Sequence[str],
+    wanted: set[str],
+    models: NlpModels,
+) -> Hit | None:
+    """The sentences that show why an article matched, as a hit; None if it has none."""
+    picked = covering_sentences([lem for _, lem in sentences], lemmas) or (0,)
+    spans = [sentences[i][0] for i in picked if i < len(sentences)]
+    if not spans:
+        return None
+    first, *rest = ((span, marks_in(span.text, wanted, models)) for span in spans)
+    return Hit(head, first[0], first[1], tuple(rest))
 
 
 def _people_page(

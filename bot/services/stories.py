@@ -31,8 +31,6 @@ MEMO_SIZE = 64  # shaped answers kept per generation of the articles
 SHORTLIST = 2  # stories read in full per story shown, before China-first and source weights
 MEMBERS_READ = 12  # articles read per story (the latest): sources, key sentences, figures
 STORY_ARTICLES = 200  # /story N lists every article, up to this many (the latest)
-# Weight of a source in the ranking (distinct sources, weighted); others weigh 1.
-SOURCE_WEIGHTS: Mapping[str, float] = {}
 # "вторая встреча", "к 2033 году": true figures, but they tell nothing about the event.
 HIDDEN_FIGURE_KINDS = frozenset({"ordinal", "target_year"})
 MAIN_FIGURE_KINDS = ("money", "percent", "count", "measure", "multiplier")
@@ -43,9 +41,10 @@ def _is_china(head: ArticleHead) -> bool:
     return head.china
 
 
-def _sources(heads: Sequence[ArticleHead]) -> float:
-    """Distinct sources, weighted (SOURCE_WEIGHTS; an unnamed source counts once per article)."""
-    return sum(SOURCE_WEIGHTS.get(s, 1.0) for s in {h.source or f"#{h.id}" for h in heads})
+def weighted_sources(heads: Sequence[ArticleHead], weights: Mapping[str, float]) -> float:
+    """Distinct sources, each by its weight (by name; 1 if unlisted, and an unnamed source
+    counts once per article)."""
+    return sum(weights.get(s, 1.0) for s in {h.source or f"#{h.id}" for h in heads})
 
 
 def story_weight(sources: float, last: dt.date | None, anchor: dt.date) -> float:
@@ -69,11 +68,20 @@ def main_figure(groups: Sequence[tuple[FigureEntry, ...]]) -> FigureEntry | None
 class Stories:
     """Reads stories from the store and shapes them for /summary and /story."""
 
-    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, briefings: Briefings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        tz: ZoneInfo,
+        briefings: Briefings,
+        source_weights: Mapping[str, float] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.tz = tz
         self.briefings = briefings  # theme resolution and periods, as in the article briefing
+        # Weight by source name in the ranking (the `weight` of the live sources file).
+        self.source_weights: Mapping[str, float] = dict(source_weights or {})
         # Shaped answers for the current generation of the articles (key sentences and figures
         # are computed, not read): asked again before the next ingest, they cost one trip.
         self._memo: dict[Hashable, object] = {}
@@ -154,7 +162,9 @@ class Stories:
             key=lambda s: (
                 not any(_is_china(h) for h in members[s.id]),
                 s.last is None,  # undated stories last: their age is unknown
-                -story_weight(_sources(members[s.id]), s.last, anchor),
+                -story_weight(
+                    weighted_sources(members[s.id], self.source_weights), s.last, anchor
+                ),
                 -(s.last or dt.date.min).toordinal(),
                 -s.id,
             ),

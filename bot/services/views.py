@@ -33,6 +33,8 @@ class Hit:
     head: ArticleHead
     snippet: Span
     marks: tuple[tuple[int, int], ...]
+    # /search: further sentences, each with its marks, holding query words the snippet lacks
+    more: tuple[tuple[Span, tuple[tuple[int, int], ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 from bot.store.base import StoreError, StoreFull
 from bot.store.outbox import DeliveryStats, OutboxQueries
-from bot.store.reading import ReadingQueries
+from bot.store.search import SearchQueries
 from bot.store.sources import SourceQueries
 from bot.store.stories import StoryQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(StoryQueries, ReadingQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
+class Store(StoryQueries, SearchQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 

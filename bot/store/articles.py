@@ -21,6 +21,10 @@ from bot.store.base import BaseStore, StoreError
 from bot.store.readcache import Generation, ReadCache
 from bot.store.rows import HEAD_COLUMNS, head_fields
 
+# An article's sentence lemmas as one text: what articles_fts indexes (and must be told again
+# to forget). Token order does not matter to FTS5's 'delete', only the tokens themselves.
+ARTICLE_LEMMAS = "SELECT group_concat(lemmas, ' ') AS lemmas FROM sentences WHERE article_id = ?"
+
 
 def relevance_values(analysis: Analysis) -> tuple[float, int, int, str]:
     """The relevance columns of an article row."""
@@ -135,6 +139,12 @@ class ArticleQueries(BaseStore):
             self.read_cache.bump()
 
     async def _replace_analysis(self, article_id: int, analysis: Analysis) -> None:
+        # The contentless articles_fts forgets an article only when told its lemmas (schema).
+        await self.db.execute(
+            "INSERT INTO articles_fts(articles_fts, rowid, lemmas)"
+            f" SELECT 'delete', ?, lemmas FROM ({ARTICLE_LEMMAS}) WHERE lemmas IS NOT NULL",
+            (article_id, article_id),
+        )
         for table in ("sentences", "summary_sentences", "article_themes", "figures", "entities"):
             await self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         await self.db.executemany(
@@ -146,6 +156,11 @@ class ArticleQueries(BaseStore):
                     zip(analysis.sentences, analysis.sentence_lemmas, strict=True)
                 )
             ],
+        )
+        await self.db.execute(
+            "INSERT INTO articles_fts(rowid, lemmas)"
+            f" SELECT ?, lemmas FROM ({ARTICLE_LEMMAS}) WHERE lemmas IS NOT NULL",
+            (article_id, article_id),
         )
         await self.db.executemany(
             "INSERT INTO summary_sentences"

@@ -18,6 +18,9 @@ import aiosqlite
 from bot.clock import Clock
 from bot.store.schema import MIGRATIONS
 
+WAL_ATTEMPTS = 20  # tries to switch a new file to WAL: about 5 s in all, like busy_timeout
+WAL_RETRY_SECONDS = 0.025  # the wait after the first failed try; grows by this each time
+
 log = logging.getLogger(__name__)
 
 
@@ -105,7 +108,7 @@ class BaseStore:
         # first, so that two processes creating the file wait on each other from here on.
         await self._db.execute("PRAGMA busy_timeout=5000")
         # WAL lets a bot and `python -m bot ingest` use one file: readers never block the writer.
-        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._wal()
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._migrate()
@@ -173,6 +176,19 @@ class BaseStore:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def _wal(self) -> None:
+        # Switching a new file to WAL takes an exclusive lock, and SQLite answers "database is
+        # locked" at once when another connection holds it, busy_timeout or not: seen in 1 of
+        # 12 first opens of one new file by four connections on a loaded machine. Retry.
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                await self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+            await asyncio.sleep(WAL_RETRY_SECONDS * (attempt + 1))
 
     async def _migrate(self) -> None:
         while True:

@@ -1,4 +1,4 @@
-"""What the reading commands ask of the articles: latest, themes, figures, people, search."""
+"""What the reading commands ask of the articles: latest, themes, figures, people, sources."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from bot.store.rows import (
 )
 
 Brief = tuple[ArticleHead, tuple[KeySentence, ...]]  # an article with its key sentences
-SEARCH_WINDOW = 300  # matching sentences considered by search_sentences, newest first
 
 
 def china_first(heads: Sequence[ArticleHead]) -> list[ArticleHead]:
@@ -254,30 +253,6 @@ class ReadingQueries(ArticleQueries):
                 row["source"],
                 int(row["n"]),
                 dt.date.fromisoformat(row["latest"]) if row["latest"] else None,
-            )
-            for row in rows
-        )
-
-    @cached
-    async def search_sentences(
-        self, match: str, limit: int
-    ) -> tuple[tuple[ArticleHead, Span], ...]:
-        """FTS5 MATCH over sentence lemmas; best-ranked sentence per article."""
-        rows = await self.db.execute_fetchall(
-            f"SELECT {prefixed('a')}, s.start, s.stop, s.text FROM ("
-            # The newest SEARCH_WINDOW matching sentences only, ranked among themselves: ranking
-            # every match of a common word ("Китай") costs ~100 ms at 10,000 articles.
-            "  SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ?"
-            f"  ORDER BY rowid DESC LIMIT {SEARCH_WINDOW}"
-            " ) f JOIN sentences s ON s.id = f.rowid JOIN articles a ON a.id = s.article_id"
-            f" WHERE {briefable('a')}"
-            " GROUP BY a.id HAVING f.rank = min(f.rank) ORDER BY a.china DESC, f.rank LIMIT ?",
-            (match, limit),
-        )
-        return tuple(
-            (
-                ArticleHead(**head_fields(row)),
-                Span(start=row["start"], stop=row["stop"], text=row["text"]),
             )
             for row in rows
         )

@@ -275,4 +275,22 @@ MIGRATIONS: tuple[str, ...] = (
     -- Follow-up alerts: which chats were alerted about the other articles of a story.
     CREATE INDEX outbox_by_article ON outbox(article_id) WHERE kind = 'alert';
     """,
+    # search (branch misc): an article-level full-text index, so /search finds an article
+    # whose words stand in different sentences («торговля» in one, «Китай» in another).
+    # Contentless (content=''): the lemmas stay once, in `sentences`. Such a table forgets
+    # nothing by itself: Store._replace_analysis feeds the FTS5 'delete' command the same
+    # lemmas (ARTICLE_LEMMAS) before the sentences go, and the trigger does it for a deleted
+    # article (BEFORE DELETE: the cascade has not removed its sentences yet).
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(lemmas, content='', tokenize='unicode61');
+    INSERT INTO articles_fts(rowid, lemmas)
+        SELECT article_id, group_concat(lemmas, ' ') FROM sentences GROUP BY article_id;
+    CREATE TRIGGER articles_fts_bd BEFORE DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, lemmas)
+            SELECT 'delete', old.id, lemmas FROM (
+                SELECT group_concat(lemmas, ' ') AS lemmas FROM sentences
+                WHERE article_id = old.id
+            ) WHERE lemmas IS NOT NULL;
+    END;
+    """,
 )

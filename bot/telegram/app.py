@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -63,11 +63,14 @@ def create_dispatcher(
     clock: Clock,
     routers: Sequence[Router],
     models: LazyModels | None = None,
+    *,
+    source_weights: Mapping[str, float] | None = None,
 ) -> Dispatcher:
     """The dispatcher with the given fresh routers and the services handlers receive by name.
 
     The routers come from `handlers.create_routers()`, called by the composition root
     (`bot.__main__`, tests): handlers depend on this package, never the other way round.
+    `source_weights` (by source name, from the live sources file) rank the stories.
     """
     models = models or LazyModels()
     briefings = Briefings(store, clock, settings.tz, LazyMorph(models))
@@ -78,7 +81,7 @@ def create_dispatcher(
         models=models,
         ingestor=Ingestor(store, models, settings.articles_dir),
         briefings=briefings,
-        stories=Stories(store, clock, settings.tz, briefings),
+        stories=Stories(store, clock, settings.tz, briefings, source_weights),
         subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
         admins=AdminCache(clock),
         inflight=InFlight(),

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from aiogram import Dispatcher, Router
@@ -16,6 +16,7 @@ from bot import texts
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.ingest.pipeline import Ingestor
+from bot.ingest.sources.config import Source, source_weights
 from bot.ingest.sources.runtime import live_sources, poll_forever
 from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.services.schedule import schedule_forever
@@ -33,10 +34,14 @@ T = TypeVar("T")
 SHUTDOWN_GRACE = 4.0
 
 
-async def console(settings: Settings, routers: RouterFactory) -> int:
+async def console(
+    settings: Settings, routers: RouterFactory, source_weights: Mapping[str, float]
+) -> int:
     """Chat in this terminal: stdin lines through the real dispatcher, replies printed."""
     async with Store(settings.db_path, system_clock) as store:
-        dp = create_dispatcher(settings, store, system_clock, routers())
+        dp = create_dispatcher(
+            settings, store, system_clock, routers(), source_weights=source_weights
+        )
         bot = create_bot(settings, session=ConsoleSession(sys.stdout, system_clock))
         await _load_articles(dp, settings)
         if sys.stdin.isatty():
@@ -46,7 +51,7 @@ async def console(settings: Settings, routers: RouterFactory) -> int:
     return 0
 
 
-async def run(settings: Settings, routers: RouterFactory) -> int:
+async def run(settings: Settings, routers: RouterFactory, sources: Sequence[Source]) -> int:
     """Long-poll Telegram with deliveries and rescans, as the only process on this database."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     lock = instance_lock(settings.db_path, token)
@@ -56,12 +61,12 @@ async def run(settings: Settings, routers: RouterFactory) -> int:
         print(f"refusing to start: {exc}", file=sys.stderr)
         return 1
     try:
-        return await _serve(settings, routers)
+        return await _serve(settings, routers, sources)
     finally:
         lock.release()
 
 
-async def _serve(settings: Settings, routers: RouterFactory) -> int:
+async def _serve(settings: Settings, routers: RouterFactory, sources: Sequence[Source]) -> int:
     # Deliveries get their own connection: their transactions never meet a handler's or an
     # ingest's on one connection (SQLite in WAL mode serialises the writers).
     async with (
@@ -69,7 +74,9 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
         Store(settings.db_path, system_clock) as outbox,
         contextlib.AsyncExitStack() as stack,
     ):
-        dp = create_dispatcher(settings, store, system_clock, routers())
+        dp = create_dispatcher(
+            settings, store, system_clock, routers(), source_weights=source_weights(sources)
+        )
         bot = create_bot(settings)
         await _load_articles(dp, settings)
         dp.startup.register(set_commands)
@@ -84,7 +91,7 @@ async def _serve(settings: Settings, routers: RouterFactory) -> int:
         # The handlers' instance: its lock then orders /subscribe, matching and digests.
         subscriptions: Subscriptions = dp["subscriptions"]
         poller = await stack.enter_async_context(
-            live_sources(settings, store, dp["ingestor"], system_clock)
+            live_sources(settings, store, dp["ingestor"], system_clock, sources)
         )
         tasks = [
             asyncio.create_task(_rescan_forever(dp, settings)),

@@ -173,9 +173,11 @@ def render_topic(page: TopicPage) -> list[str]:
 
 
 def render_hit(hit: Hit) -> str:
-    """Title as a link, source and date, the matched sentence with matched words in bold."""
+    """Title as a link, source and date, the matched sentence(s) with matched words in bold."""
     title = link(hit.head.url, shorten(hit.head.title, TITLE_WIDTH))
-    return f"{title}\n{byline(hit.head)}\n<i>{marked(hit.snippet.text, hit.marks)}</i>"
+    quotes = [(hit.snippet, hit.marks), *hit.more]
+    shown = "\n".join(f"<i>{marked(span.text, marks)}</i>" for span, marks in quotes)
+    return f"{title}\n{byline(hit.head)}\n{shown}"
 
 
 # --- /search ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from bot.analysis.models import Analysis
 from bot.analysis.nlp import NlpModels, lemma, load_morph
-from bot.analysis.query import highlight, query_lemmas
+from bot.analysis.query import covering_sentences, highlight, query_lemmas
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,28 @@ from bot.analysis.query import highlight, query_lemmas
 )
 def test_query_lemmas(query: str, lemmas: tuple[str, ...], nlp: NlpModels) -> None:
     assert query_lemmas(query, nlp) == lemmas
+
+
+# Which sentences show a /search hit (sentence lemmas | query lemmas -> shown indices).
+@pytest.mark.parametrize(
+    ("sentences", "query", "shown"),
+    [
+        # one sentence with every word wins over earlier ones with some
+        (["китай партнёр", "торговля с китай", "торговля"], ["торговля", "китай"], (1,)),
+        # none has both: the earliest with most, then one adding the rest
+        (["китай партнёр", "рост", "торговля расти", "торговля"], ["торговля", "китай"], (0, 2)),
+        # at most three sentences, however many words
+        (["а", "б", "в", "г"], ["а", "б", "в", "г"], (0, 1, 2)),
+        # a hyphenated lemma is a phrase of the index's tokens, as FTS5 reads it
+        (["торгово-экономический связь"], ["торгово-экономический"], (0,)),
+        (["экономический торгово"], ["торгово-экономический"], ()),
+        ([], ["китай"], ()),
+    ],
+)
+def test_query_covering_sentences(
+    sentences: list[str], query: list[str], shown: tuple[int, ...]
+) -> None:
+    assert covering_sentences(sentences, query) == shown
 
 
 def test_query_highlight_marks_inflected_forms(nlp: NlpModels) -> None:

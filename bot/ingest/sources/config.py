@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,9 @@ from pydantic import (
 from bot.ingest.sources.urls import host_of, path_allowed
 
 MIN_POLL_MINUTES = 10  # feed polls no more often than this, whatever the file says
+# A source's weight in the story ranking (weighted distinct sources): 1 is an ordinary source.
+# Bounded so that no single publisher can outweigh a story told by many, nor vanish.
+MIN_WEIGHT, MAX_WEIGHT = 0.1, 3.0
 
 Kind = Literal["rss", "atom", "sitemap", "html-list"]
 FEED_KINDS = ("rss", "atom")
@@ -45,6 +49,8 @@ class Source(BaseModel):
     drop_paths: tuple[str, ...] = ()  # ... and with none of these
     keep_pattern: str | None = None  # a regular expression article URLs must match
     verified: bool = False  # true only once `python -m bot sources check` found what we expect
+    # In the story ranking; strict: `weight = true` is a mistake, not 1.
+    weight: float = Field(default=1.0, ge=MIN_WEIGHT, le=MAX_WEIGHT, strict=True)
     provenance: str = ""  # where the address came from
     notes: str = ""
 
@@ -140,4 +146,23 @@ def parse_sources(text: str, where: str = "sources file") -> tuple[Source, ...]:
         if source.id in seen:
             raise SourcesError(f"{where}: source id {source.id!r} appears twice")
         seen.add(source.id)
+    _check_weights(sources, where)
     return sources
+
+
+def _check_weights(sources: tuple[Source, ...], where: str) -> None:
+    """Entries of one name (a feed and a sitemap of one publisher) weigh the same: the weight
+    belongs to the name cited on the articles, which does not say which entry fetched them."""
+    first: dict[str, Source] = {}
+    for n, source in enumerate(sources, 1):
+        other = first.setdefault(source.name, source)
+        if other.weight != source.weight:
+            raise SourcesError(
+                f"{where}: source #{n} ({source.id}) weight: {source.weight:g} differs from"
+                f" {other.weight:g} of {other.id!r}, which has the same name {source.name!r}"
+            )
+
+
+def source_weights(sources: Sequence[Source]) -> dict[str, float]:
+    """Weight by source name (as stored on articles) for the story ranking; others weigh 1."""
+    return {s.name: s.weight for s in sources if s.weight != 1.0}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ingest.pipeline import Ingestor
-from bot.ingest.sources.config import load_sources
+from bot.ingest.sources.config import Source, load_sources
 from bot.ingest.sources.fetch import Fetcher, user_agent
 from bot.ingest.sources.poller import Poller
 from bot.store import Store
@@ -30,10 +30,15 @@ def make_fetcher(settings: Settings, clock: Clock) -> Fetcher:
 
 @asynccontextmanager
 async def live_sources(
-    settings: Settings, store: Store, ingestor: Ingestor, clock: Clock
+    settings: Settings,
+    store: Store,
+    ingestor: Ingestor,
+    clock: Clock,
+    sources: Sequence[Source] | None = None,
 ) -> AsyncIterator[Poller]:
-    """A poller over SOURCES_FILE (or the packaged list) with its own HTTP session."""
-    sources = load_sources(settings.sources_file)
+    """A poller over `sources` (default: read from SOURCES_FILE or the packaged list) with
+    its own HTTP session."""
+    sources = tuple(sources) if sources is not None else load_sources(settings.sources_file)
     async with make_fetcher(settings, clock) as fetcher:
         yield Poller(
             store, ingestor, fetcher, sources, clock, poll_seconds=settings.sources_poll_seconds
