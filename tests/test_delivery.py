@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import os
 import subprocess
 import sys
@@ -59,7 +60,11 @@ class VirtualTime:
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            self.clock.advance(seconds=seconds)
+            # Rounded up to the clock's microsecond: a wait the limiter computed in float
+            # seconds can be a fraction of one (epoch timestamps are 0.24 us apart), and
+            # timedelta(seconds=4.8e-07) is zero. A sleep that does not move time would have the
+            # limiter wait again forever, the loop busy but never done.
+            self.clock.advance(microseconds=math.ceil(seconds * 1_000_000))
             self.slept += seconds
         await asyncio.sleep(0)
 
@@ -474,6 +479,23 @@ async def test_limiter_spaces_sends_at_25_per_second(time: VirtualTime) -> None:
     limiter = RateLimiter(now=time.now, sleep=time.sleep)
     sent = await stamps(limiter, time, list(range(1, 51)))
     assert sent[-1] == pytest.approx(49 / 25)
+
+
+async def test_virtual_sleep_shorter_than_a_microsecond_moves_the_clock(
+    time: VirtualTime,
+) -> None:
+    before = time.now()
+    await time.sleep(4.76837158203125e-07)  # the wait that hung the flood-limit test
+    assert time.now() > before
+
+
+async def test_limiter_many_chats_back_to_back_finish(time: VirtualTime) -> None:
+    # Twenty chats in turn: each waits on its own one-a-second spacing, counted from slots of
+    # the total rate that fall between microseconds. Before the sleep was rounded up, some
+    # wait was left below a microsecond and never slept off.
+    limiter = RateLimiter(now=time.now, sleep=time.sleep)
+    sent = await asyncio.wait_for(stamps(limiter, time, list(range(1, 21)) * 30), timeout=10)
+    assert sent[-1] == pytest.approx(29 * 1.05 + 19 / 25, abs=0.05)
 
 
 async def test_limiter_one_per_second_per_chat(time: VirtualTime) -> None:
