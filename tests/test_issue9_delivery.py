@@ -356,7 +356,7 @@ async def test_issue9_10_same_day_time_change_sends_a_whole_second_digest(
     evening = digests[1]
     assert second in evening
     assert first not in evening  # it was in the morning's digest
-    assert "1\u00a0материал" in evening.split("\n")[0]
+    assert "1\u00a0сюжет" in evening.split("\n")[0]  # issue 12: the digest counts stories
 
 
 async def test_issue9_10_subscribe_without_time_keeps_the_chosen_time(rig: Rig) -> None:

@@ -24,6 +24,7 @@ from bot.services.alerts import (
     one_per_place,
     roundup_rows,
 )
+from bot.services.digests import digest_stories
 from bot.services.requests import MAX_SUMMARY, clean_args
 from bot.services.schedule import digest_end, digest_start, next_occurrence
 from bot.services.views import (
@@ -330,12 +331,10 @@ class Subscriptions:
         ids = await self.store.articles_added(start, stop, slug)
         if not ids:
             return []
-        heads = await self.store.get_heads(ids)
-        summaries = await self.store.summaries(ids)
         theme = self._theme(slug)
-        items = [(heads[i], summaries[i]) for i in ids if i in heads]
         day = stop.astimezone(self.tz).date()
-        return self.texts.digest(day, items, theme.name if theme else None)
+        stories = await digest_stories(self.store, ids, day)  # issue 12: each story once
+        return self.texts.digest(day, stories, theme.name if theme else None)
 
     def _theme(self, slug: str | None) -> Theme | None:
         if slug is None:

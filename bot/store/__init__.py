@@ -5,10 +5,18 @@ from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.reading import ReadingQueries
 from bot.store.sources import SourceQueries
 from bot.store.stories import StoryQueries
+from bot.store.story_digest import StoryDigestQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(StoryQueries, ReadingQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
+class Store(
+    StoryQueries,
+    ReadingQueries,
+    SubscriptionQueries,
+    OutboxQueries,
+    SourceQueries,
+    StoryDigestQueries,
+):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 
