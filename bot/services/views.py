@@ -141,6 +141,15 @@ class Ambiguous:
 
 
 @dataclass(frozen=True)
+class QuietSet:
+    """`/quiet` (issue 12): «меньше шума» turned on or off for a theme (None: every one)."""
+
+    theme: Theme | None
+    quiet: bool
+    changed: int  # subscriptions it applies to; 0: the chat has no such subscription
+
+
+@dataclass(frozen=True)
 class Overview:
     """What a chat receives (`/subscriptions`)."""
 

@@ -1,6 +1,7 @@
 """The only package with SQL: one SQLite file (WAL, foreign keys, versioned schema)."""
 
 from bot.store.base import StoreError, StoreFull
+from bot.store.noise import NoiseQueries
 from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.reading import ReadingQueries
 from bot.store.sources import SourceQueries
@@ -16,6 +17,7 @@ class Store(
     OutboxQueries,
     SourceQueries,
     StoryDigestQueries,
+    NoiseQueries,
 ):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 

@@ -275,4 +275,10 @@ MIGRATIONS: tuple[str, ...] = (
     -- Follow-up alerts: which chats were alerted about the other articles of a story.
     CREATE INDEX outbox_by_article ON outbox(article_id) WHERE kind = 'alert';
     """,
+    # issue 12: «меньше шума», per subscription: a new article of a story the chat was already
+    # alerted about is skipped instead of sent as «ещё один источник». Off for every existing
+    # subscription, as it was before.
+    """
+    ALTER TABLE subscriptions ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -55,6 +55,7 @@ NOTHING_TO_RESUME = "Подписки этого чата и так работа
 NOTHING_TO_RESUME_EMPTY = (
     "Возобновлять нечего: этот чат ни на что не подписан. Подписаться — /subscribe"
 )
+QUIET_MARK = " · меньше шума"  # issue 12: no «ещё один источник» (bot/texts/noise.py)
 PAUSE_REASONS = {
     "removed": "бота удалили из чата",
     "blocked": "бота заблокировали",
@@ -172,7 +173,8 @@ def render_subscriptions(overview: Overview, tz: str) -> str:
     for theme, sub in overview.items:
         where = f", в тему форума №{sub.thread_id}" if sub.thread_id else ""
         label = esc(theme_label(_name(theme)))
-        lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}")
+        quiet = QUIET_MARK if sub.quiet else ""
+        lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}{quiet}")
     lines.append(f"Часы указаны {zone_label(tz, overview.items[0][1].next_digest_at)}.")
     if overview.paused:
         lines.append(render_paused_note(overview.paused[1]))
