@@ -15,7 +15,7 @@ from tests.briefing_updates import callback
 from tests.conftest import TestApp
 from tests.fake_telegram import FakeTelegram
 from tests.test_delivery import CYBER_ARTICLE, Rig
-from tests.test_story_alerts import OTHER_SOURCE
+from tests.test_story_digest import add_other_source
 
 quiet_rig = test_delivery.rig  # the delivery tests' fixture (app plus sender), by this name
 
@@ -135,11 +135,6 @@ def alerts(rig: Rig, chat_id: int) -> list[str]:
     return [t for t in rig.delivered(chat_id) if t.startswith("<b>")]
 
 
-async def drop_other_source(rig: Rig, articles_dir: Path) -> None:
-    (articles_dir / "cyber-other.md").write_text(OTHER_SOURCE + "\nЕщё абзац.\n", "utf-8")
-    await rig.app.dp["ingestor"].ingest([articles_dir])
-
-
 async def test_quiet_chat_gets_no_follow_up_on_a_known_story(
     quiet_rig: Rig, articles_dir: Path
 ) -> None:
@@ -150,7 +145,7 @@ async def test_quiet_chat_gets_no_follow_up_on_a_known_story(
     assert reply.startswith("Меньше шума: включено")
     await rig.drop_article(articles_dir)
     await rig.deliver()
-    await drop_other_source(rig, articles_dir)
+    await add_other_source(rig, articles_dir)
     await rig.deliver()
     [alert] = alerts(rig, 101)  # the story once; the second source is not sent
     assert alert.startswith("<b>Новый материал</b>")
@@ -181,7 +176,7 @@ async def test_story_follow_up_within_one_batch(quiet_rig: Rig, articles_dir: Pa
     await rig.subscribe(102)
     await rig.app.send_text("/quiet", chat_id=102, user_id=102)
     (articles_dir / "cyber.md").write_text(CYBER_ARTICLE, "utf-8")
-    await drop_other_source(rig, articles_dir)  # both reports arrive in one batch
+    await add_other_source(rig, articles_dir)  # both reports arrive in one batch
     await rig.deliver()
     alert, follow_up = alerts(rig, 101)
     assert alert.startswith("<b>Новый материал</b>")

@@ -13,9 +13,11 @@ digest_rig = test_delivery.rig  # the delivery tests' fixture (app plus sender),
 
 
 def digest_of(rig: Rig, chat_id: int) -> str:
-    parts = [t for t in rig.delivered(chat_id) if not t.startswith("<b>Новый материал</b>")]
-    assert parts and parts[0].startswith("<b>Дайджест за "), parts
-    return "\n\n".join(parts)
+    """The chat's last digest, all its parts (the alerts before it left out)."""
+    sent = rig.delivered(chat_id)
+    starts = [n for n, t in enumerate(sent) if t.startswith("<b>Дайджест за ")]
+    assert starts, sent
+    return "\n\n".join(sent[starts[-1] :])
 
 
 def entries(digest: str) -> list[str]:

@@ -56,10 +56,15 @@ async def sender_rights(message: Message, bot: Bot, admins: AdminCache) -> Right
         return "admin" if message.sender_chat.id == message.chat.id else "channel"
     if message.from_user is None:
         return "unknown"
+    return await member_rights(bot, admins, message.chat.id, message.from_user.id)
+
+
+async def member_rights(bot: Bot, admins: AdminCache, chat_id: int, user_id: int) -> Rights:
+    """Whether a member of a group administers it; "unknown" when Telegram does not say."""
     try:
-        admin = await admins.is_admin(bot, message.chat.id, message.from_user.id)
+        admin = await admins.is_admin(bot, chat_id, user_id)
     except TelegramAPIError as exc:
-        log.warning("getChatMember in chat %d failed: %s", message.chat.id, exc)
+        log.warning("getChatMember in chat %d failed: %s", chat_id, exc)
         return "unknown"
     return "admin" if admin else "not_admin"
 
@@ -71,12 +76,7 @@ async def presser_rights(callback: CallbackQuery, bot: Bot, admins: AdminCache) 
         return "unknown"  # a button of an inline message: no chat to check
     if message.chat.type == ChatType.PRIVATE:
         return "admin"
-    try:
-        admin = await admins.is_admin(bot, message.chat.id, callback.from_user.id)
-    except TelegramAPIError as exc:
-        log.warning("getChatMember in chat %d failed: %s", message.chat.id, exc)
-        return "unknown"
-    return "admin" if admin else "not_admin"
+    return await member_rights(bot, admins, message.chat.id, callback.from_user.id)
 
 
 class AdminRights(BaseMiddleware):
