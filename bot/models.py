@@ -141,6 +141,7 @@ class Subscription(BaseModel):
     paused: bool = False
     created_at: dt.datetime | None = None  # aware UTC; alerts are for what is newer
     digest_from: dt.datetime | None = None  # aware UTC end of the last digest window written
+    quiet: bool = False  # issue 12: «меньше шума», no follow-ups on a story already alerted
 
 
 class NewDelivery(BaseModel):

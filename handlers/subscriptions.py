@@ -14,6 +14,7 @@ from bot.services.subscriptions import (
 )
 from bot.services.views import Ambiguous, UnknownTheme
 from bot.telegram.admins import AdminRights, Rights
+from bot.texts import noise
 from bot.texts import subscriptions as texts
 
 ADMIN_ONLY = {"admin_only": True}
@@ -71,7 +72,10 @@ async def cmd_subscriptions(
     message: Message, subscriptions: Subscriptions, settings: Settings
 ) -> None:
     overview = await subscriptions.overview(message.chat.id)
-    await message.answer(texts.render_subscriptions(overview, settings.bot_timezone))
+    await message.answer(
+        noise.render_overview(overview, settings.bot_timezone),
+        reply_markup=noise.quiet_keyboard(overview),  # issue 12: «меньше шума» per subscription
+    )
 
 
 async def cmd_resume(message: Message, rights: Rights, subscriptions: Subscriptions) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ class VirtualTime:
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            self.clock.advance(seconds=seconds)
+            # Rounded up to the clock's microsecond: a wait the limiter computed in float
+            # seconds can be a fraction of one (epoch timestamps are 0.24 us apart), and
+            # timedelta(seconds=4.8e-07) is zero. A sleep that does not move time would have the
+            # limiter wait again forever, the loop busy but never done.
+            self.clock.advance(microseconds=math.ceil(seconds * 1_000_000))
             self.slept += seconds
         await asyncio.sleep(0)
 

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.ingest.models_loader import LazyModels
 from bot.ingest.pipeline import Ingestor
 from bot.ingest.sources.config import SourcesError, load_sources, parse_sources, source_weights
+from bot.services.digests import digest_stories
 from bot.store import Store
 from bot.telegram.app import create_bot, create_dispatcher
 from handlers import create_routers
@@ -207,3 +208,20 @@ def test_source_weights_bad_weight_stops_run_mode_with_one_log_line(
     [line] = result.stderr.strip().splitlines()
     assert str(bad) in line and "source #1 (alpha) weight" in line, line
     assert telegram.token not in result.stderr + result.stdout
+
+
+async def test_source_weights_rank_the_digest_as_they_rank_summary(
+    tmp_path: Path, clock: ManualClock, models: LazyModels
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n, item in enumerate([*DUSHANBE, *XIAN], start=1):
+        (folder / f"{n}.md").write_text(article_file(n, *item), encoding="utf-8")
+    weights = source_weights(parse_sources(WEIGHTS_TOML, "test.toml"))
+    async with Store(tmp_path / "digest.sqlite3", clock) as store:
+        ids = (await Ingestor(store, models).ingest([folder])).added
+        equal = await digest_stories(store, ids, DAY, {})
+        weighted = await digest_stories(store, ids, DAY, weights)
+    # Before the digest took the weights, both orders were the equal one.
+    assert ["Сиане" in e.title.title for e in equal] == [True, False]
+    assert ["Душанбе" in e.title.title for e in weighted] == [True, False]

@@ -54,6 +54,24 @@ def story_weight(sources: float, last: dt.date | None, anchor: dt.date) -> float
     return sources * math.pow(0.5, max(0, (anchor - last).days) / HALF_LIFE_DAYS)
 
 
+def story_rank(
+    heads: Sequence[ArticleHead],
+    last: dt.date | None,
+    anchor: dt.date,
+    story_id: int,
+    weights: Mapping[str, float],
+) -> tuple[bool, bool, float, int, int]:
+    """/summary's order of stories, for a sort key: China first, undated last, then weighted
+    distinct sources decayed by age, the newest, the newest story (issue 12: the digest)."""
+    return (
+        not any(_is_china(h) for h in heads),
+        last is None,
+        -story_weight(weighted_sources(heads, weights), last, anchor),
+        -(last or dt.date.min).toordinal(),
+        -story_id,
+    )
+
+
 def main_figure(groups: Sequence[tuple[FigureEntry, ...]]) -> FigureEntry | None:
     """The figure most sources cite, money first among equals."""
     entries = [e for group in groups for e in group if e.figure.kind in MAIN_FIGURE_KINDS]

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from bot.services.alerts import (
     one_per_place,
     roundup_rows,
 )
+from bot.services.digests import digest_stories
 from bot.services.requests import MAX_SUMMARY, clean_args
 from bot.services.schedule import digest_end, digest_start, next_occurrence
 from bot.services.views import (
@@ -31,6 +32,7 @@ from bot.services.views import (
     DeliveryTexts,
     NothingToResume,
     Overview,
+    QuietSet,
     Resumed,
     Subscribed,
     UnknownTheme,
@@ -99,6 +101,27 @@ def parse_unsubscribe_args(args: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class QuietRequest:
+    """`/quiet [тема] [вкл|выкл]`: «меньше шума» on or off, for a theme or every subscription."""
+
+    theme: str | None = None
+    quiet: bool = True
+
+
+QUIET_OFF = frozenset({"выкл", "выключить", "нет", "off"})
+QUIET_ON = frozenset({"вкл", "включить", "да", "on"})
+
+
+def parse_quiet_args(args: str | None) -> QuietRequest:
+    """`/quiet`, `/quiet торговля`, `/quiet выкл`, `/quiet выкл торговля` (issue 12)."""
+    words = clean_args(args).split()
+    switches = [w.lower() for w in words if w.lower() in QUIET_OFF | QUIET_ON]
+    theme = " ".join(w for w in words if w.lower() not in QUIET_OFF | QUIET_ON)
+    quiet = not switches or switches[-1] in QUIET_ON
+    return QuietRequest(None if theme.lower() in ALL_WORDS | {""} else theme, quiet)
+
+
+@dataclass(frozen=True)
 class ChatRef:
     """The chat a command came from, as Telegram described it."""
 
@@ -118,8 +141,12 @@ class Subscriptions:
         tz: ZoneInfo,
         resolve: Resolver,
         texts: DeliveryTexts,
+        *,
+        source_weights: Mapping[str, float] | None = None,
     ) -> None:
         self.store = store
+        # Digests rank stories as /summary does, with the live sources' weights.
+        self.source_weights: Mapping[str, float] = dict(source_weights or {})
         self.texts = texts
         self.clock = clock
         self.tz = tz
@@ -181,6 +208,27 @@ class Subscriptions:
         subscriptions = await self.store.chat_subscriptions(chat_id)
         items = tuple((self._theme(s.theme), s) for s in subscriptions)
         return Overview(items, await self.store.chat_pause(chat_id))
+
+    async def set_quiet(self, chat_id: int, request: QuietRequest) -> QuietSet | UnknownTheme:
+        """`/quiet`: «меньше шума» on or off for one theme's subscription or all of them."""
+        ids = None
+        theme = None
+        if request.theme is not None:
+            theme, suggestions = self._resolve(request.theme)
+            if theme is None:
+                return UnknownTheme(request.theme, suggestions)
+            current = await self.store.chat_subscriptions(chat_id)
+            ids = [s.id for s in current if s.theme == theme.slug]
+        changed = await self.store.set_quiet(chat_id, ids, request.quiet)
+        return QuietSet(theme, request.quiet, len(changed))
+
+    async def toggle_quiet(
+        self, chat_id: int, subscription_id: int, quiet: bool
+    ) -> Overview | None:
+        """A button of /subscriptions: set one subscription; the new list, None if it is gone."""
+        if not await self.store.set_quiet(chat_id, [subscription_id], quiet):
+            return None
+        return await self.overview(chat_id)
 
     async def resume_command(self, chat_id: int) -> Resumed | NothingToResume:
         """`/resume`: resume a paused chat, or say why there is nothing to resume."""
@@ -253,21 +301,39 @@ class Subscriptions:
         self, place: Place, items: Sequence[tuple[ArticleHead, Subscription]]
     ) -> list[NewDelivery]:
         """A chat's alerts from one batch: one each, or one roundup when there are many."""
+        known = await self._known_stories(place, items)
+        # issue 12: «меньше шума»: what only adds a source to a known story is not sent.
+        items = [(head, sub) for head, sub in items if not (sub.quiet and head.id in known)]
         if len(items) > ALERT_BURST:
             heads = [head for head, _ in items]
             log.info("chat %d: %d new articles in one roundup", place[0], len(heads))
             return roundup_rows(place, heads, items[0][1], self.texts.roundup(heads))
         rows: list[NewDelivery] = []
         for head, sub in items:
-            story = await self.store.story_follow_up(head.id)
-            if story is not None and (place[0], place[1] or 0) in story[2]:
+            if head.id in known:
                 # issue 12: the chat already heard of this story: «ещё один источник».
-                texts = self._render_follow_up(head, story, sub.theme)
+                texts = self._render_follow_up(head, known[head.id], sub.theme)
             else:
                 sentences = (await self.store.summaries([head.id])).get(head.id, [])
                 texts = self._render_alert(head, sentences, sub.theme)
             rows += alert_rows(place, head, sub, texts)
         return rows
+
+    async def _known_stories(
+        self, place: Place, items: Sequence[tuple[ArticleHead, Subscription]]
+    ) -> dict[int, FollowUp]:
+        """Issue 12: the batch's articles whose story this place has heard of (an alert sent
+        or queued, or an earlier article of this batch), with that story."""
+        known: dict[int, FollowUp] = {}
+        told: set[int] = set()
+        for head, _ in items:
+            story = await self.store.story_follow_up(head.id)
+            if story is None:
+                continue
+            if story[0] in told or (place[0], place[1] or 0) in story[2]:
+                known[head.id] = story
+            told.add(story[0])
+        return known
 
     async def tick(self) -> int:
         """One scheduling step: alerts for new articles, then due digests; rows written."""
@@ -330,12 +396,12 @@ class Subscriptions:
         ids = await self.store.articles_added(start, stop, slug)
         if not ids:
             return []
-        heads = await self.store.get_heads(ids)
-        summaries = await self.store.summaries(ids)
         theme = self._theme(slug)
-        items = [(heads[i], summaries[i]) for i in ids if i in heads]
         day = stop.astimezone(self.tz).date()
-        return self.texts.digest(day, items, theme.name if theme else None)
+        stories = await digest_stories(
+            self.store, ids, day, self.source_weights
+        )  # issue 12: each story once
+        return self.texts.digest(day, stories, theme.name if theme else None)
 
     def _theme(self, slug: str | None) -> Theme | None:
         if slug is None:

@@ -143,6 +143,15 @@ class Ambiguous:
 
 
 @dataclass(frozen=True)
+class QuietSet:
+    """`/quiet` (issue 12): «меньше шума» turned on or off for a theme (None: every one)."""
+
+    theme: Theme | None
+    quiet: bool
+    changed: int  # subscriptions it applies to; 0: the chat has no such subscription
+
+
+@dataclass(frozen=True)
 class Overview:
     """What a chat receives (`/subscriptions`)."""
 
@@ -155,9 +164,8 @@ class DeliveryTexts:
     """The renderers of alerts and digests, given to the subscriptions service at wiring."""
 
     alert: Callable[[ArticleHead, Sequence[KeySentence], str | None], list[str]]
-    digest: Callable[
-        [dt.date, Sequence[tuple[ArticleHead, Sequence[KeySentence]]], str | None], list[str]
-    ]
+    # issue 12: the daily digest by story (the day, its stories ranked as in /summary, theme).
+    digest: Callable[[dt.date, Sequence[StoryEntry], str | None], list[str]]
     roundup: Callable[[Sequence[ArticleHead]], list[str]]  # a burst of new articles at once
     # issue 12: a new article of a story the chat was alerted about (head, story, its title,
     # theme): «ещё один источник» instead of a fresh alert.

@@ -1,14 +1,24 @@
 """The only package with SQL: one SQLite file (WAL, foreign keys, versioned schema)."""
 
 from bot.store.base import StoreError, StoreFull
+from bot.store.noise import NoiseQueries
 from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.search import SearchQueries
 from bot.store.sources import SourceQueries
 from bot.store.stories import StoryQueries
+from bot.store.story_digest import StoryDigestQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
-class Store(StoryQueries, SearchQueries, SubscriptionQueries, OutboxQueries, SourceQueries):
+class Store(
+    StoryQueries,
+    SearchQueries,
+    SubscriptionQueries,
+    OutboxQueries,
+    SourceQueries,
+    StoryDigestQueries,
+    NoiseQueries,
+):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""
 
 

@@ -293,4 +293,10 @@ MIGRATIONS: tuple[str, ...] = (
             ) WHERE lemmas IS NOT NULL;
     END;
     """,
+    # issue 12: «меньше шума», per subscription: a new article of a story the chat was already
+    # alerted about is skipped instead of sent as «ещё один источник». Off for every existing
+    # subscription, as it was before.
+    """
+    ALTER TABLE subscriptions ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
+    """,
 )

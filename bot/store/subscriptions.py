@@ -14,7 +14,7 @@ from bot.store.rows import BRIEFABLE
 
 SUBSCRIPTION_COLUMNS = (
     "s.id, s.chat_id, c.type AS chat_type, s.theme, s.thread_id, s.digest_time,"
-    " s.next_digest_at, c.paused_at IS NOT NULL AS paused, s.created_at, s.digest_from"
+    " s.next_digest_at, c.paused_at IS NOT NULL AS paused, s.created_at, s.digest_from, s.quiet"
 )
 
 
@@ -247,4 +247,5 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         paused=bool(row["paused"]),
         created_at=dt.datetime.fromisoformat(row["created_at"]),
         digest_from=dt.datetime.fromisoformat(row["digest_from"]) if row["digest_from"] else None,
+        quiet=bool(row["quiet"]),
     )

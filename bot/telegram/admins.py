@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.flags import get_flag
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.clock import Clock
 
@@ -56,18 +56,36 @@ async def sender_rights(message: Message, bot: Bot, admins: AdminCache) -> Right
         return "admin" if message.sender_chat.id == message.chat.id else "channel"
     if message.from_user is None:
         return "unknown"
+    return await member_rights(bot, admins, message.chat.id, message.from_user.id)
+
+
+async def member_rights(bot: Bot, admins: AdminCache, chat_id: int, user_id: int) -> Rights:
+    """Whether a member of a group administers it; "unknown" when Telegram does not say."""
     try:
-        admin = await admins.is_admin(bot, message.chat.id, message.from_user.id)
+        admin = await admins.is_admin(bot, chat_id, user_id)
     except TelegramAPIError as exc:
-        log.warning("getChatMember in chat %d failed: %s", message.chat.id, exc)
+        log.warning("getChatMember in chat %d failed: %s", chat_id, exc)
         return "unknown"
     return "admin" if admin else "not_admin"
 
 
+async def presser_rights(callback: CallbackQuery, bot: Bot, admins: AdminCache) -> Rights:
+    """May the user who pressed a button change the settings of the chat it is in?"""
+    message = callback.message
+    if message is None:
+        return "unknown"  # a button of an inline message: no chat to check
+    if message.chat.type == ChatType.PRIVATE:
+        return "admin"
+    return await member_rights(bot, admins, message.chat.id, callback.from_user.id)
+
+
 class AdminRights(BaseMiddleware):
-    """Inner middleware: handlers flagged `admin_only` receive `rights: Rights`."""
+    """Inner middleware: handlers flagged `admin_only` receive `rights: Rights` (of a
+    message's sender, or of whoever pressed a button)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if isinstance(event, Message) and get_flag(data, "admin_only"):
             data["rights"] = await sender_rights(event, data["bot"], data["admins"])
+        elif isinstance(event, CallbackQuery) and get_flag(data, "admin_only"):
+            data["rights"] = await presser_rights(event, data["bot"], data["admins"])
         return await handler(event, data)

@@ -82,7 +82,14 @@ def create_dispatcher(
         ingestor=Ingestor(store, models, settings.articles_dir),
         briefings=briefings,
         stories=Stories(store, clock, settings.tz, briefings, source_weights),
-        subscriptions=Subscriptions(store, clock, settings.tz, briefings.resolve, DELIVERY_TEXTS),
+        subscriptions=Subscriptions(
+            store,
+            clock,
+            settings.tz,
+            briefings.resolve,
+            DELIVERY_TEXTS,
+            source_weights=source_weights,
+        ),
         admins=AdminCache(clock),
         inflight=InFlight(),
     )

@@ -36,6 +36,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "unsubscribe", "Отменить подписку", "/unsubscribe кибербезопасность, /unsubscribe все"
     ),
     CommandInfo("subscriptions", "Что получает этот чат", "/subscriptions"),
+    CommandInfo("quiet", "Меньше шума: без повторов по известным сюжетам", "/quiet, /quiet выкл"),
     CommandInfo("resume", "Возобновить приостановленные подписки", "/resume"),
     CommandInfo("help", "Справка по командам", "/help"),
 )

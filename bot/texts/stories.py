@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -77,9 +80,10 @@ def render_sources(entry: StoryEntry) -> str:
 
 def render_entry(number: int, entry: StoryEntry) -> str:
     """One story of /summary: title (cited), key sentences, main figure, every source."""
+    story = f" · /story {entry.id}" if entry.id else ""  # 0: an article in no story yet
     lines = [
         f"<b>{number}. {esc(entry.title.title)}</b>",
-        f"{citation(entry.title)} · /story {entry.id} · /article {entry.title.id}",
+        f"{citation(entry.title)}{story} · /article {entry.title.id}",
     ]
     lines += [render_line(line) for line in entry.lines]
     if entry.figure is not None:
@@ -180,4 +184,11 @@ def render_follow_up(
     return split_messages([text])
 
 
-DIGEST_SENTENCES = 1
+def render_digest(day: dt.date, entries: Sequence[StoryEntry], theme: str | None) -> list[str]:
+    """The daily digest by story: each story of the day once, as /summary lists it (title
+    cited, the day's key sentence, every source, /story N), in messages of at most 4096."""
+    what = f"тема {quoted(esc(theme))}" if theme else "все материалы"
+    title = bold(f"Дайджест за {format_date(day)}")
+    blocks = [f"{title} · {what}: {count_of(len(entries), STORIES)}"]
+    blocks += [render_entry(n, e) for n, e in enumerate(entries, start=1)]
+    return split_messages(blocks)

@@ -18,15 +18,14 @@ from bot.services.views import (
     Unsubscribed,
 )
 from bot.texts.briefing import citation
-from bot.texts.grammar import MATERIALS, count_of, format_date, quoted
+from bot.texts.grammar import MATERIALS, count_of, quoted
 from bot.texts.markup import bold, esc, link, split_messages
-from bot.texts.stories import render_follow_up
+from bot.texts.stories import render_digest, render_follow_up
 
 if TYPE_CHECKING:
     from bot.analysis.themes import Theme
 
 ALERT_SENTENCES = 2  # an alert quotes the article's two most central sentences
-DIGEST_SENTENCES = 1
 
 NOT_ADMIN = (
     "Подписки группы меняют только её администраторы: так никто не подпишет весь чат на "
@@ -56,6 +55,7 @@ NOTHING_TO_RESUME = "Подписки этого чата и так работа
 NOTHING_TO_RESUME_EMPTY = (
     "Возобновлять нечего: этот чат ни на что не подписан. Подписаться — /subscribe"
 )
+QUIET_MARK = " · меньше шума"  # issue 12: no «ещё один источник» (bot/texts/noise.py)
 PAUSE_REASONS = {
     "removed": "бота удалили из чата",
     "blocked": "бота заблокировали",
@@ -173,7 +173,8 @@ def render_subscriptions(overview: Overview, tz: str) -> str:
     for theme, sub in overview.items:
         where = f", в тему форума №{sub.thread_id}" if sub.thread_id else ""
         label = esc(theme_label(_name(theme)))
-        lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}")
+        quiet = QUIET_MARK if sub.quiet else ""
+        lines.append(f"• {label}: сразу и дайджестом в {sub.digest_time:%H:%M}{where}{quiet}")
     lines.append(f"Часы указаны {zone_label(tz, overview.items[0][1].next_digest_at)}.")
     if overview.paused:
         lines.append(render_paused_note(overview.paused[1]))
@@ -230,21 +231,6 @@ def render_alert(
     return split_messages(blocks)
 
 
-def render_digest(
-    day: dt.date, items: Sequence[tuple[ArticleHead, Sequence[KeySentence]]], theme: str | None
-) -> list[str]:
-    """The daily digest: every article of the past 24 hours with its most central sentence."""
-    title = f"Дайджест за {format_date(day)}"
-    header = f"{bold(title)} · {esc(theme_label(theme))}: {count_of(len(items), MATERIALS)}"
-    blocks = [header]
-    for number, (head, sentences) in enumerate(items, start=1):
-        lines = [f"{number}. {link(head.url, head.title)}", citation(head, linked=False)]
-        lines += [f"<i>{esc(s.span.text)}</i>" for s in sentences[:DIGEST_SENTENCES]]
-        lines.append(f"Целиком: /article {head.id}")
-        blocks.append("\n".join(lines))
-    return split_messages(blocks)
-
-
 ROUNDUP_ITEMS = 20  # articles listed in a roundup; the rest are counted
 NEW_MATERIALS = ("новый материал", "новых материала", "новых материалов")
 
@@ -265,7 +251,8 @@ def render_roundup(heads: Sequence[ArticleHead]) -> list[str]:
     return split_messages(blocks)
 
 
-# issue 12: a new source on a story already alerted about is a short «ещё один источник».
+# issue 12: a new source on a story already alerted about is a short «ещё один источник»;
+# the digest is by story.
 DELIVERY_TEXTS = DeliveryTexts(
     alert=render_alert, digest=render_digest, roundup=render_roundup, follow_up=render_follow_up
 )
