@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import aiosqlite
 
@@ -28,12 +30,14 @@ from bot.analysis.stories import (
     prune,
     with_background,
 )
+from bot.clock import Clock
 from bot.models import ArticleHead, Entity, Figure, Story
 from bot.store.readcache import cached
 from bot.store.reading import ReadingQueries
 from bot.store.rows import figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
+CENTROID_MEMO = 256  # decoded story centroids kept (the candidates of the last days)
 
 
 def _day(value: dt.date | None) -> int | None:
@@ -67,6 +71,11 @@ StoryInput = tuple[
 
 class StoryQueries(ReadingQueries):
     """Story rows: the join at ingest, the reads of /summary and /story."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        super().__init__(path, clock)
+        # story id -> (version, decoded centroid); never mutated (add() and prune() copy).
+        self._centroids: OrderedDict[int, tuple[int, Vector]] = OrderedDict()
 
     async def join_story(
         self,
@@ -166,15 +175,15 @@ class StoryQueries(ReadingQueries):
             return [], {}
         marks = ",".join("?" * len(terms))
         # One trip: the candidate stories with their rows, the fingerprints of their articles
-        # from the same source (json_group_array: a JSON list of JSON texts) and the title
-        # article's fingerprint. Each term is one range of the primary key (term, day); only
+        # from the same source and the title article's fingerprint. Each term is one range of
+        # the primary key (term, day, story_id), counted without leaving the index; only
         # stories with an article within reach of the day are found, so a story never grows
         # across a longer gap.
         rows = await self.db.execute_fetchall(
             "WITH found AS (SELECT story_id AS id, count(*) AS hits FROM story_terms"
             f" WHERE term IN ({marks}) AND day BETWEEN ? AND ?"
             " GROUP BY story_id ORDER BY hits DESC, story_id DESC LIMIT ?)"
-            " SELECT s.id, s.size, s.centroid, s.first_day, s.last_day,"
+            " SELECT s.id, s.size, s.centroid, s.version, s.first_day, s.last_day,"
             # The vectors are JSON objects already: joined with commas they are a JSON list.
             " (SELECT '[' || group_concat(o.vector, ',') || ']' FROM story_articles o"
             "  WHERE o.story_id = s.id AND o.source = ?) AS same,"
@@ -187,13 +196,28 @@ class StoryQueries(ReadingQueries):
             Candidate(
                 story_id=int(r["id"]),
                 size=int(r["size"]),
-                centroid=json.loads(r["centroid"]),
+                centroid=self._centroid(int(r["id"]), int(r["version"]), r["centroid"]),
                 first_day=int(r["first_day"]),
                 last_day=int(r["last_day"]),
                 same_source=tuple(json.loads(r["same"] or "[]")),
             )
             for r in rows
         ], {int(r["id"]): r["title_vector"] for r in rows}
+
+    def _centroid(self, story_id: int, version: int, text: str) -> Vector:
+        """A story's summed fingerprint, decoded once per version: the stories of the last
+        days are the candidates of article after article, and decoding their JSON was the
+        join's largest cost in Python. Read before the transaction changes any story, the
+        row is committed: valid for that version even if the transaction rolls back."""
+        known = self._centroids.get(story_id)
+        if known is not None and known[0] == version:
+            self._centroids.move_to_end(story_id)
+            return known[1]
+        centroid: Vector = json.loads(text)
+        self._centroids[story_id] = (version, centroid)
+        if len(self._centroids) > CENTROID_MEMO:
+            self._centroids.popitem(last=False)
+        return centroid
 
     async def _new_story(self, article_id: int, vector: Vector, day: int | None) -> int:
         rows = list(
