@@ -172,7 +172,9 @@ class Stories:
         if todo:
             ids = [h.id for s in todo for h in members[s.id]]
             summaries = await self.store.summaries(ids)
-            figures = await self.store.figures(ids)
+            # The entry shows its main figure only: figures of other kinds never group with
+            # those (a fact and a metric both start with the kind), so they are not read.
+            figures = await self.store.figures(ids, MAIN_FIGURE_KINDS)
             for s in todo:
                 entries[s.id] = fresh[("entry", s, lines, read)] = self._entry(
                     s, members[s.id], summaries, figures, lines
