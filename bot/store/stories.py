@@ -362,13 +362,16 @@ class StoryQueries(ReadingQueries):
         Not `@cached`: the caller keeps them by story version (`Story.version`)."""
         marks = ",".join("?" * len(story_ids))
         found: dict[int, list[ArticleHead]] = {i: [] for i in story_ids}
-        # The window function numbers each story's articles newest first; only the first
-        # `per_story` become models.
+        # The window function numbers each story's articles newest first from their dates
+        # alone; only the first `per_story` are read in full and become models (the columns
+        # stored after the body, relevant and china, cost a walk through its overflow pages).
         rows = await self.db.execute_fetchall(
-            f"SELECT * FROM (SELECT sa.story_id, {prefixed('a')}, row_number() OVER"
+            f"SELECT w.story_id, {prefixed('a')} FROM (SELECT sa.story_id, a.id AS aid,"
+            " row_number() OVER"
             " (PARTITION BY sa.story_id ORDER BY a.published DESC, a.id DESC) AS n"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-            f" WHERE sa.story_id IN ({marks})) WHERE n <= ? ORDER BY story_id, n",
+            f" WHERE sa.story_id IN ({marks})) w JOIN articles a ON a.id = w.aid"
+            " WHERE w.n <= ? ORDER BY w.story_id, w.n",
             [*story_ids, per_story],
         )
         for r in rows:
