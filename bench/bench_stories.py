@@ -12,8 +12,10 @@ precision and recall of "same event" (merging two events is the worse error).
 
 Speed: a store of `--articles` articles (a few hundred real analyses of bench/synth.py
 articles reused under new keys, dates and sources, 100 a day) is built once and cached; then
-the join of new articles is timed (store.join_story: index lookup, linkage, writes) against
-analysis alone, and /summary's service call (stories ranked, key sentences) p50/p95.
+new articles come in one by one as from live sources: each join is timed (store.join_story:
+index lookup, linkage, writes) against analysis alone, then /summary's service call (stories
+ranked, key sentences) right after it (cold) and again (memoised); last, /summary in a process
+that has nothing in memory yet. Medians and p95, with the load average (the machine is shared).
 """
 
 from __future__ import annotations
@@ -354,9 +356,22 @@ async def speed(articles: int, cache: Path, runs: int) -> None:
     clock = ManualClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     if not path.exists():
         await build(path, articles, synth, clock)
+    load = os.getloadavg()
     async with Store(path, clock) as store:
-        joins = []
-        for n in range(articles, articles + runs):
+        briefings = Briefings(store, clock, ZoneInfo("UTC"), LazyMorph(LazyModels()))
+
+        def service() -> Stories:
+            return Stories(store, clock, ZoneInfo("UTC"), briefings)
+
+        stories = service()
+        await stories.summary(SummaryRequest())  # a running bot has answered before
+        # As with live sources: an article comes in and joins a story, then someone asks for
+        # the briefing (cold: the articles changed), then asks again (memoised). Fresh keys
+        # on every run (the store keeps what earlier runs added): a key already stored would
+        # take the re-analysis path (same story, no candidate lookup) instead.
+        start = await store.count_articles()
+        joins, cold, warm = [], [], []
+        for i, n in enumerate(range(start, start + runs)):
             article, analysis, feats = synth.variant(n)
             article_id = await store.upsert_article(article, analysis, 0)
             t0 = time.perf_counter()
@@ -364,20 +379,24 @@ async def speed(articles: int, cache: Path, runs: int) -> None:
                 article_id, article.published, article.source, feats, StoryRules()
             )
             joins.append((time.perf_counter() - t0) * 1000)
-        briefings = Briefings(store, clock, ZoneInfo("UTC"), LazyMorph(LazyModels()))
-        stories = Stories(store, clock, ZoneInfo("UTC"), briefings)
-        cold, warm = [], []
-        for i in range(runs):
             request = SummaryRequest(limit=5 + i % 3)
-            store.read_cache.bump()  # cold: as right after an ingest
             t0 = time.perf_counter()
             await stories.summary(request)
             cold.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             await stories.summary(request)
             warm.append((time.perf_counter() - t0) * 1000)
+        # A process that just started (nothing in memory: every story read and shaped).
+        first = []
+        for i in range(max(1, runs // 4)):
+            store.read_cache.bump()
+            fresh = service()
+            t0 = time.perf_counter()
+            await fresh.summary(SummaryRequest(limit=5 + i % 3))
+            first.append((time.perf_counter() - t0) * 1000)
         count = await store.count_articles()
-    report(count, runs, joins, synth.analysis_ms, cold=cold, warm=warm)
+    report(count, runs, joins, synth.analysis_ms, cold=cold, warm=warm, first=first)
+    print(f"  load average {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after (2 cores shared)")
 
 
 def report(
@@ -388,6 +407,7 @@ def report(
     *,
     cold: list[float],
     warm: list[float],
+    first: list[float],
 ) -> None:
     join_p50 = statistics.median(joins)
     print(f"speed at {count} stored articles ({runs} runs):")
@@ -396,11 +416,15 @@ def report(
         f" (goal <= {GOAL_JOIN_MS:.0f} ms); analysis alone {analysis_ms:.1f} ms per article,"
         f" join/analysis = {join_p50 / analysis_ms:.3f}"
     )
-    print(
-        f"  /summary service: cold median {statistics.median(cold):.2f} ms,"
-        f" p95 {quantile(cold, 0.95):.2f} ms; cached median {statistics.median(warm):.2f} ms,"
-        f" p95 {quantile(warm, 0.95):.2f} ms (goal p95 <= {GOAL_SUMMARY_P95_MS:.0f} ms)"
-    )
+    for name, values in (
+        ("/summary right after an ingest (cold)", cold),
+        ("/summary asked again (memoised)", warm),
+        (f"/summary first in a process ({len(first)})", first),
+    ):
+        print(
+            f"  {name:40}: median {statistics.median(values):6.2f} ms,"
+            f" p95 {quantile(values, 0.95):6.2f} ms (goal p95 <= {GOAL_SUMMARY_P95_MS:.0f} ms)"
+        )
 
 
 def quantile(values: list[float], q: float) -> float:

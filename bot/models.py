@@ -225,3 +225,6 @@ class Story(BaseModel):
     size: int  # articles
     sources: int  # distinct sources
     title_article_id: int | None
+    # Bumped by triggers whenever one of its articles joins, leaves or changes: what is
+    # computed from a story's articles is valid for one (id, version).
+    version: int = 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.analysis.stories import key_sentences, merge_figures
@@ -28,6 +30,7 @@ HALF_LIFE_DAYS = 2.0  # a story's weight halves every two days behind the newest
 SUMMARY_LINES = 2  # key sentences per story in /summary (1-3)
 STORY_LINES = 8  # /story N: every key sentence, up to this many
 MEMO_SIZE = 64  # shaped answers kept per generation of the articles
+STORY_MEMO_SIZE = 512  # per story version: its latest articles, its shaped entry
 SHORTLIST = 2  # stories read in full per story shown, before China-first and source weights
 MEMBERS_READ = 12  # articles read per story (the latest): sources, key sentences, figures
 STORY_ARTICLES = 200  # /story N lists every article, up to this many (the latest)
@@ -61,8 +64,9 @@ def story_rank(
     story_id: int,
     weights: Mapping[str, float],
 ) -> tuple[bool, bool, float, int, int]:
-    """/summary's order of stories, for a sort key: China first, undated last, then weighted
-    distinct sources decayed by age, the newest, the newest story (issue 12: the digest)."""
+    """The order of stories in /summary and the digest, for a sort key: China first, undated
+    last (their age is unknown), then weighted distinct sources decayed by age, the newest,
+    the newest story."""
     return (
         not any(_is_china(h) for h in heads),
         last is None,
@@ -104,6 +108,9 @@ class Stories:
         # are computed, not read): asked again before the next ingest, they cost one trip.
         self._memo: dict[Hashable, object] = {}
         self._memo_generation: Generation | None = None
+        # What is computed from one story's articles, by (story with its version, ...): an
+        # ingest changes one story, so the next /summary reads and shapes that one only.
+        self._by_story: OrderedDict[Hashable, object] = OrderedDict()
 
     async def _remembered(self, key: Hashable) -> tuple[Generation, object | None]:
         generation = await self.store.read_generation()
@@ -174,23 +181,59 @@ class Stories:
             stories,
             key=lambda s: (s.last is None, -story_weight(s.sources, s.last, anchor), -s.id),
         )[: limit * SHORTLIST]
-        members = await self.store.story_members(tuple(sorted(s.id for s in leading)), read)
+        mark = self.store.quiet_point()
+        fresh: dict[Hashable, object] = {}
+        members = await self._members(leading, read, fresh)
         ranked = sorted(
             leading,
-            key=lambda s: (
-                not any(_is_china(h) for h in members[s.id]),
-                s.last is None,  # undated stories last: their age is unknown
-                -story_weight(
-                    weighted_sources(members[s.id], self.source_weights), s.last, anchor
-                ),
-                -(s.last or dt.date.min).toordinal(),
-                -s.id,
-            ),
+            key=lambda s: story_rank(members[s.id], s.last, anchor, s.id, self.source_weights),
         )[:limit]
-        ids = [h.id for s in ranked for h in members[s.id]]
-        summaries = await self.store.summaries(ids)
-        figures = await self.store.figures(ids)
-        return tuple(self._entry(s, members[s.id], summaries, figures, lines) for s in ranked)
+        entries = {s.id: self._known(("entry", s, lines, read)) for s in ranked}
+        todo = [s for s in ranked if not isinstance(entries[s.id], StoryEntry)]
+        if todo:
+            ids = [h.id for s in todo for h in members[s.id]]
+            summaries = await self.store.summaries(ids)
+            # The entry shows its main figure only: figures of other kinds never group with
+            # those (a fact and a metric both start with the kind), so they are not read.
+            figures = await self.store.figures(ids, MAIN_FIGURE_KINDS)
+            for s in todo:
+                entries[s.id] = fresh[("entry", s, lines, read)] = self._entry(
+                    s, members[s.id], summaries, figures, lines
+                )
+        # Kept only if every read saw committed rows (no article write began or ended).
+        if mark is not None and mark == self.store.quiet_point():
+            for key, value in fresh.items():
+                self._keep(key, value)
+        return tuple(cast(StoryEntry, entries[s.id]) for s in ranked)
+
+    async def _members(
+        self, stories: Sequence[Story], read: int, fresh: dict[Hashable, object]
+    ) -> dict[int, tuple[ArticleHead, ...]]:
+        """The latest `read` articles of each story, oldest first (from memory by version)."""
+        found: dict[int, tuple[ArticleHead, ...]] = {}
+        for s in stories:
+            known = self._known(("members", s, read))
+            if isinstance(known, tuple):
+                found[s.id] = known
+        todo = {s.id: s for s in stories if s.id not in found}
+        if todo:
+            for story_id, heads in (
+                await self.store.story_members(tuple(sorted(todo)), read)
+            ).items():
+                found[story_id] = fresh[("members", todo[story_id], read)] = heads
+        return found
+
+    def _known(self, key: Hashable) -> object | None:
+        value = self._by_story.get(key)
+        if value is not None:
+            self._by_story.move_to_end(key)
+        return value
+
+    def _keep(self, key: Hashable, value: object) -> None:
+        self._by_story[key] = value
+        self._by_story.move_to_end(key)
+        if len(self._by_story) > STORY_MEMO_SIZE:
+            self._by_story.popitem(last=False)
 
     def _entry(
         self,

@@ -155,13 +155,16 @@ class ReadingQueries(ArticleQueries):
         )
         return [theme_score(str(row["theme"]), row) for row in rows]
 
-    async def figures(self, ids: Sequence[int]) -> list[tuple[int, Figure]]:
-        """Figures of these articles, in article order then text order."""
+    async def figures(
+        self, ids: Sequence[int], kinds: Sequence[str] | None = None
+    ) -> list[tuple[int, Figure]]:
+        """Figures of these articles (of these kinds), in article order then text order."""
         marks = ",".join("?" * len(ids))
+        only = f" AND kind IN ({','.join('?' * len(kinds))})" if kinds is not None else ""
         rows = await self.db.execute_fetchall(
             "SELECT * FROM figures"
-            f" WHERE article_id IN ({marks}) ORDER BY article_id, phrase_start",
-            list(ids),
+            f" WHERE article_id IN ({marks}){only} ORDER BY article_id, phrase_start",
+            [*ids, *(kinds or ())],
         )
         return [(int(row["article_id"]), figure(row)) for row in rows]
 

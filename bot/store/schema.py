@@ -299,4 +299,44 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE subscriptions ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
     """,
+    # issue 12 (speed): a version per story, so that what /summary computes for a story (its
+    # latest articles, key sentences, main figure) is kept until that story changes, not
+    # until any article does: the triggers bump it when an article joins, leaves or is
+    # refreshed, and when one of its articles is edited or analysed again. The inverted index
+    # carries the story id (an article never moves to another story), so candidates are
+    # counted from the index alone instead of one story_articles lookup per hit.
+    """
+    ALTER TABLE stories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER story_articles_version_ai AFTER INSERT ON story_articles BEGIN
+        UPDATE stories SET version = version + 1 WHERE id = NEW.story_id;
+    END;
+    CREATE TRIGGER story_articles_version_au AFTER UPDATE ON story_articles BEGIN
+        UPDATE stories SET version = version + 1 WHERE id IN (OLD.story_id, NEW.story_id);
+    END;
+    CREATE TRIGGER story_articles_version_ad AFTER DELETE ON story_articles BEGIN
+        UPDATE stories SET version = version + 1 WHERE id = OLD.story_id;
+    END;
+    -- The columns of ArticleHead, and analysis_version (key sentences and figures are
+    -- replaced together with it, by upsert_article and replace_analysis).
+    CREATE TRIGGER articles_story_version_au
+    AFTER UPDATE OF key, title, source, url, published, lang, body, analysis_version,
+        relevant, china
+    ON articles BEGIN
+        UPDATE stories SET version = version + 1
+        WHERE id = (SELECT story_id FROM story_articles WHERE article_id = NEW.id);
+    END;
+    CREATE TABLE story_terms_new (
+        term TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        story_id INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES story_articles(article_id) ON DELETE CASCADE,
+        PRIMARY KEY (term, day, story_id, article_id)
+    ) WITHOUT ROWID;
+    INSERT INTO story_terms_new (term, day, story_id, article_id)
+        SELECT t.term, t.day, sa.story_id, t.article_id
+        FROM story_terms t JOIN story_articles sa ON sa.article_id = t.article_id;
+    DROP TABLE story_terms;
+    ALTER TABLE story_terms_new RENAME TO story_terms;
+    CREATE INDEX story_terms_by_article ON story_terms(article_id);
+    """,
 )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import aiosqlite
 
@@ -29,12 +31,14 @@ from bot.analysis.stories import (
     prune,
     with_background,
 )
+from bot.clock import Clock
 from bot.models import ArticleHead, Entity, Figure, Story
 from bot.store.readcache import cached
 from bot.store.reading import ReadingQueries
 from bot.store.rows import briefable, figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
+CENTROID_MEMO = 256  # decoded story centroids kept (the candidates of the last days)
 
 
 def _day(value: dt.date | None) -> int | None:
@@ -53,7 +57,12 @@ def _story(row: aiosqlite.Row) -> Story:
         size=row["size"],
         sources=row["sources"],
         title_article_id=row["title_article_id"],
+        version=row["version"],
     )
+
+
+# The columns of a Story (not the summed fingerprint: a few KB of JSON per story).
+STORY_COLUMNS = "id, first_day, last_day, size, sources, title_article_id, version"
 
 
 StoryInput = tuple[
@@ -63,6 +72,11 @@ StoryInput = tuple[
 
 class StoryQueries(ReadingQueries):
     """Story rows: the join at ingest, the reads of /summary and /story."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        super().__init__(path, clock)
+        # story id -> (version, decoded centroid); never mutated (add() and prune() copy).
+        self._centroids: OrderedDict[int, tuple[int, Vector]] = OrderedDict()
 
     async def join_story(
         self,
@@ -86,41 +100,39 @@ class StoryQueries(ReadingQueries):
                 )
             vector = await self._fingerprint(feats, count=True)
             day = _day(published)
-            story = None
+            story, title = None, None
             if day is not None:
-                candidates = await self._candidates(vector, day, source, rules)
+                candidates, titles = await self._candidates(vector, day, source, rules)
                 chosen = choose_story(vector, day, candidates, rules)
                 story = next((c for c in candidates if c.story_id == chosen), None)
+                title = titles.get(chosen) if chosen is not None else None
             if story is None or day is None:
                 story_id = await self._new_story(article_id, vector, day)
             else:
                 story_id = story.story_id
-                await self._grow(story, article_id, vector, day, source)
+                title_vector = json.loads(title) if title else None
+                await self._grow(story, article_id, vector, day, source, title=title_vector)
             await self.db.execute(
                 "INSERT INTO story_articles (article_id, story_id, day, source, vector)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (article_id, story_id, day, source, json.dumps(vector, ensure_ascii=False)),
             )
-            await self._index(article_id, vector, day)
+            await self._index(article_id, story_id, vector, day)
         return story_id
 
     async def _fingerprint(self, feats: Features, *, count: bool) -> Vector:
-        terms = sorted(feats.terms())
-        marks = ",".join("?" * (len(terms) + 1))
-        df = {
-            str(r[0]): int(r[1])
-            for r in await self.db.execute_fetchall(
-                f"SELECT term, n FROM story_df WHERE term IN ({marks})", [TOTAL, *terms]
-            )
-        }
+        terms = [TOTAL, *sorted(feats.terms())]
         if count:
-            # Upsert: the first article with a feature inserts its row, later ones add one.
-            await self.db.executemany(
-                "INSERT INTO story_df (term, n) VALUES (?, 1)"
-                " ON CONFLICT(term) DO UPDATE SET n = n + 1",
-                [(t,) for t in [TOTAL, *terms]],
+            # Upsert: the first article with a feature inserts its row, later ones add one;
+            # RETURNING gives the counts with this article in them (one trip, not two).
+            sql = (
+                "INSERT INTO story_df (term, n) VALUES "
+                + ",".join(["(?, 1)"] * len(terms))
+                + " ON CONFLICT(term) DO UPDATE SET n = n + 1 RETURNING term, n"
             )
-            df = {t: df.get(t, 0) + 1 for t in [TOTAL, *terms]}
+        else:
+            sql = f"SELECT term, n FROM story_df WHERE term IN ({','.join('?' * len(terms))})"
+        df = {str(r[0]): int(r[1]) for r in await self.db.execute_fetchall(sql, terms)}
         total = df.pop(TOTAL, 0)
         return fingerprint(*with_background(df, total), feats=feats)
 
@@ -151,27 +163,30 @@ class StoryQueries(ReadingQueries):
             )
         )
         await self.db.execute("DELETE FROM story_terms WHERE article_id = ?", (article_id,))
-        await self._index(article_id, vector, day_rows[0][0] if day_rows else None)
+        await self._index(article_id, story_id, vector, day_rows[0][0] if day_rows else None)
         return story_id
 
     async def _candidates(
         self, vector: Vector, day: int, source: str | None, rules: StoryRules
-    ) -> list[Candidate]:
+    ) -> tuple[list[Candidate], dict[int, str | None]]:
+        """The stories the article may join, and the fingerprint (JSON) of each one's title
+        article: decoded only for the story chosen."""
         terms = index_terms(vector)
         if not terms:
-            return []
+            return [], {}
         marks = ",".join("?" * len(terms))
         # One trip: the candidate stories with their rows, the fingerprints of their articles
-        # from the same source (json_group_array: a JSON list of JSON texts) and the title
-        # article's fingerprint. Each term is one range of the primary key (term, day); only
+        # from the same source and the title article's fingerprint. Each term is one range of
+        # the primary key (term, day, story_id), counted without leaving the index; only
         # stories with an article within reach of the day are found, so a story never grows
         # across a longer gap.
         rows = await self.db.execute_fetchall(
-            "WITH found AS (SELECT sa.story_id AS id, count(*) AS hits FROM story_terms t"
-            " JOIN story_articles sa ON sa.article_id = t.article_id"
-            f" WHERE t.term IN ({marks}) AND t.day BETWEEN ? AND ?"
-            " GROUP BY sa.story_id ORDER BY hits DESC, sa.story_id DESC LIMIT ?)"
-            " SELECT s.*, (SELECT json_group_array(o.vector) FROM story_articles o"
+            "WITH found AS (SELECT story_id AS id, count(*) AS hits FROM story_terms"
+            f" WHERE term IN ({marks}) AND day BETWEEN ? AND ?"
+            " GROUP BY story_id ORDER BY hits DESC, story_id DESC LIMIT ?)"
+            " SELECT s.id, s.size, s.centroid, s.version, s.first_day, s.last_day,"
+            # The vectors are JSON objects already: joined with commas they are a JSON list.
+            " (SELECT '[' || group_concat(o.vector, ',') || ']' FROM story_articles o"
             "  WHERE o.story_id = s.id AND o.source = ?) AS same,"
             " (SELECT v.vector FROM story_articles v WHERE v.article_id = s.title_article_id)"
             "  AS title_vector"
@@ -182,32 +197,53 @@ class StoryQueries(ReadingQueries):
             Candidate(
                 story_id=int(r["id"]),
                 size=int(r["size"]),
-                centroid=json.loads(r["centroid"]),
+                centroid=self._centroid(int(r["id"]), int(r["version"]), r["centroid"]),
                 first_day=int(r["first_day"]),
                 last_day=int(r["last_day"]),
-                same_source=tuple(json.loads(v) for v in json.loads(r["same"] or "[]")),
-                title_vector=json.loads(r["title_vector"]) if r["title_vector"] else None,
+                same_source=tuple(json.loads(r["same"] or "[]")),
             )
             for r in rows
-        ]
+        ], {int(r["id"]): r["title_vector"] for r in rows}
+
+    def _centroid(self, story_id: int, version: int, text: str) -> Vector:
+        """A story's summed fingerprint, decoded once per version: the stories of the last
+        days are the candidates of article after article, and decoding their JSON was the
+        join's largest cost in Python. Read before the transaction changes any story, the
+        row is committed: valid for that version even if the transaction rolls back."""
+        known = self._centroids.get(story_id)
+        if known is not None and known[0] == version:
+            self._centroids.move_to_end(story_id)
+            return known[1]
+        centroid: Vector = json.loads(text)
+        self._centroids[story_id] = (version, centroid)
+        if len(self._centroids) > CENTROID_MEMO:
+            self._centroids.popitem(last=False)
+        return centroid
 
     async def _new_story(self, article_id: int, vector: Vector, day: int | None) -> int:
-        async with self.db.execute(
-            "INSERT INTO stories (first_day, last_day, size, sources, title_article_id, centroid)"
-            " VALUES (?, ?, 1, 1, ?, ?) RETURNING id",
-            (day, day, article_id, json.dumps(vector, ensure_ascii=False)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        rows = list(
+            await self.db.execute_fetchall(
+                "INSERT INTO stories (first_day, last_day, size, sources, title_article_id,"
+                " centroid) VALUES (?, ?, 1, 1, ?, ?) RETURNING id",
+                (day, day, article_id, json.dumps(vector, ensure_ascii=False)),
+            )
+        )
+        return int(rows[0][0]) if rows else 0
 
     async def _grow(
-        self, story: Candidate, article_id: int, vector: Vector, day: int, source: str | None
+        self,
+        story: Candidate,
+        article_id: int,
+        vector: Vector,
+        day: int,
+        source: str | None,
+        *,
+        title: Vector | None,
     ) -> None:
         """Add the article to the story: summed fingerprint, dates, size, sources, title."""
         centroid = prune(add(story.centroid, vector))
         # The title is the most central article: the new one takes it if it is closer to the
-        # story (with the new article in it) than the current title article.
-        title = story.title_vector
+        # story (with the new article in it) than the current title article (`title`).
         title_score = dot(title, centroid) if title is not None else -1.0
         await self.db.execute(
             "UPDATE stories SET centroid = ?, first_day = min(first_day, ?),"
@@ -227,12 +263,15 @@ class StoryQueries(ReadingQueries):
             ),
         )
 
-    async def _index(self, article_id: int, vector: Vector, day: int | None) -> None:
+    async def _index(
+        self, article_id: int, story_id: int, vector: Vector, day: int | None
+    ) -> None:
         if day is None:
             return  # an undated article never joins anything: nothing to find it by
         await self.db.executemany(
-            "INSERT OR IGNORE INTO story_terms (term, day, article_id) VALUES (?, ?, ?)",
-            [(t, day, article_id) for t in index_terms(vector)],
+            "INSERT OR IGNORE INTO story_terms (term, day, story_id, article_id)"
+            " VALUES (?, ?, ?, ?)",
+            [(t, day, story_id, article_id) for t in index_terms(vector)],
         )
 
     # --- backfill -------------------------------------------------------------------------
@@ -280,6 +319,12 @@ class StoryQueries(ReadingQueries):
 
     # --- reads ----------------------------------------------------------------------------
 
+    def quiet_point(self) -> int | None:
+        """A mark of the article writes ended on this connection, None while one is open.
+        What is read from one mark to the same mark was committed: no write began (its
+        uncommitted rows are visible to our reads) or ended (a rollback) in between."""
+        return None if self.db.in_transaction else self.read_cache.writes
+
     async def story_of(self, article_id: int) -> int | None:
         rows = list(
             await self.db.execute_fetchall(
@@ -305,28 +350,31 @@ class StoryQueries(ReadingQueries):
         rows = await self.db.execute_fetchall(
             "WITH recent AS (SELECT a.id FROM articles a"
             f" WHERE {' AND '.join(where)} ORDER BY a.published DESC, a.id DESC LIMIT ?)"
-            " SELECT s.* FROM stories s WHERE s.id IN (SELECT sa.story_id FROM recent"
+            f" SELECT {STORY_COLUMNS} FROM stories WHERE id IN (SELECT sa.story_id FROM recent"
             " JOIN story_articles sa ON sa.article_id = recent.id)",
             [*params, articles],
         )
         return tuple(_story(r) for r in rows)
 
-    @cached
     async def story_members(
         self, story_ids: tuple[int, ...], per_story: int = 100
     ) -> Mapping[int, tuple[ArticleHead, ...]]:
         """The briefable articles of each story, oldest first (at most `per_story`, the
-        latest): an article found off-topic after it joined is not shown."""
+        latest): an article found off-topic after it joined is not shown. Not `@cached`:
+        the caller keeps them by story version (`Story.version`)."""
         marks = ",".join("?" * len(story_ids))
         found: dict[int, list[ArticleHead]] = {i: [] for i in story_ids}
-        # The window function numbers each story's articles newest first; only the first
-        # `per_story` become models.
+        # The window function numbers each story's articles newest first from their dates
+        # alone; only the first `per_story` are read in full and become models (the columns
+        # stored after the body, relevant and china, cost a walk through its overflow pages).
         rows = await self.db.execute_fetchall(
-            f"SELECT * FROM (SELECT sa.story_id, {prefixed('a')}, row_number() OVER"
+            f"SELECT w.story_id, {prefixed('a')} FROM (SELECT sa.story_id, a.id AS aid,"
+            " row_number() OVER"
             " (PARTITION BY sa.story_id ORDER BY a.published DESC, a.id DESC) AS n"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-            f" WHERE sa.story_id IN ({marks}) AND {briefable('a')})"
-            " WHERE n <= ? ORDER BY story_id, n",
+            f" WHERE sa.story_id IN ({marks})) w JOIN articles a ON a.id = w.aid"
+            # Filtered after the numbering: relevance is read for the chosen rows only.
+            f" WHERE w.n <= ? AND {briefable('a')} ORDER BY w.story_id, w.n",
             [*story_ids, per_story],
         )
         for r in rows:
@@ -336,7 +384,9 @@ class StoryQueries(ReadingQueries):
     @cached
     async def get_story(self, story_id: int) -> Story | None:
         rows = list(
-            await self.db.execute_fetchall("SELECT * FROM stories WHERE id = ?", (story_id,))
+            await self.db.execute_fetchall(
+                f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
+            )
         )
         return _story(rows[0]) if rows else None
 
