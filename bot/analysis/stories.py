@@ -20,7 +20,7 @@ from importlib import resources
 
 from bot.analysis.models import Analysis, Entity, Figure, KeySentence
 from bot.analysis.nlp import NlpModels
-from bot.analysis.summary import similarity, stop_words
+from bot.analysis.summary import set_cosine, stop_words
 
 Vector = dict[str, float]
 
@@ -285,49 +285,44 @@ def key_sentences(
     Returns (article id, sentence, ids of the other articles saying the same thing), most
     central first; sentences that cannot stand alone (no lemmas) are never chosen.
     """
+    # Each sentence's lemma set once: the comparisons below are set cosines of these.
     pool = [
-        (i, position, k)
+        (i, position, k, frozenset(k.lemmas))
         for i, ks in summaries.items()
         for position, k in enumerate(ks)
         if k.lemmas
     ]
     if not pool:
         return []
-    centroid = Counter(w for _, _, k in pool for w in set(k.lemmas))
+    centroid = Counter(w for *_, words in pool for w in words)
     norm = math.sqrt(sum(v * v for v in centroid.values()))
 
-    def score(item: tuple[int, int, KeySentence]) -> float:
-        _, position, k = item
-        words = set(k.lemmas)
+    def score(item: tuple[int, int, KeySentence, frozenset[str]]) -> float:
+        _, position, _, words = item
         central = sum(centroid[w] for w in words) / (norm * math.sqrt(len(words)))
         return central * (1 + LEAD_BONUS if position == 0 else 1.0)
 
     scores = {id(item): score(item) for item in pool}
-    chosen: list[tuple[int, int, KeySentence]] = []
+    every = [(i, words) for i, _, _, words in pool]
+    chosen: list[tuple[int, int, KeySentence, frozenset[str]]] = []
     while pool and len(chosen) < size:
         best = max(
             pool,
             key=lambda it: (
                 MMR_LAMBDA * scores[id(it)]
-                - (1 - MMR_LAMBDA)
-                * max((similarity(it[2].lemmas, c[2].lemmas) for c in chosen), default=0.0)
+                - (1 - MMR_LAMBDA) * max((set_cosine(it[3], c[3]) for c in chosen), default=0.0)
             ),
         )
-        pool = [
-            it
-            for it in pool
-            if it is not best and similarity(it[2].lemmas, best[2].lemmas) < DUPLICATE
-        ]
+        pool = [it for it in pool if it is not best and set_cosine(it[3], best[3]) < DUPLICATE]
         chosen.append(best)
     result = []
-    for article_id, _, k in chosen:
+    for article_id, _, k, words in chosen:
         echoes = tuple(
             sorted(
                 {
                     other
-                    for other, ks in summaries.items()
-                    if other != article_id
-                    and any(similarity(k.lemmas, s.lemmas) >= DUPLICATE for s in ks if s.lemmas)
+                    for other, theirs in every
+                    if other != article_id and set_cosine(words, theirs) >= DUPLICATE
                 }
             )
         )

@@ -191,5 +191,9 @@ def key_sentence(sentences: Sequence[Sentence], c: Candidate, score: float) -> K
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Set cosine of two lemma lists: |A∩B| / sqrt(|A|·|B|)."""
-    sa, sb = set(a), set(b)
-    return len(sa & sb) / math.sqrt(len(sa) * len(sb)) if sa and sb else 0.0
+    return set_cosine(frozenset(a), frozenset(b))
+
+
+def set_cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    """similarity() of two lemma sets already built (compared many times over)."""
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
