@@ -152,3 +152,24 @@ async def test_story_index_migration_carries_the_story_of_each_indexed_article(
         )
         assert [tuple(r) for r in rows] == [("w:саммит", 10, 3, 7)]
         assert await store.schema_version() == len(MIGRATIONS)
+
+
+async def test_warm_up_shapes_the_stories_a_first_summary_needs(
+    store: Store, clock: ManualClock, models: LazyModels
+) -> None:
+    # At start the bot shapes the default briefing: a first /summary (any count) then reads
+    # no story's articles, key sentences or figures; without the warm-up it reads them all.
+    async def statements(stories: Stories) -> list[str]:
+        seen: list[str] = []
+        await store.db.set_trace_callback(seen.append)
+        try:
+            await stories.summary(SummaryRequest(limit=3))
+        finally:
+            await store.db.set_trace_callback(None)
+        return [s for s in seen if "summary_sentences" in s or "row_number()" in s]
+
+    assert await statements(stories_service(store, clock, models))  # cold: reads them
+    store.read_cache.bump()
+    warmed = stories_service(store, clock, models)
+    await warmed.warm_up()
+    assert await statements(warmed) == []

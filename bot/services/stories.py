@@ -125,6 +125,11 @@ class Stories:
                 self._memo.pop(next(iter(self._memo)))
             self._memo[key] = value
 
+    async def warm_up(self) -> None:
+        """Shape the default briefing's stories once (at start): the first /summary after a
+        restart then reads only what changed since, like any /summary after an ingest."""
+        await self.summary(SummaryRequest())
+
     async def summary(self, request: SummaryRequest) -> StoryBriefing | ThemeMenu:
         """The top stories (of a theme, within a period): China first, then by weight."""
         generation, known = await self._remembered(("summary", request))

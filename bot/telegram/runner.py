@@ -20,6 +20,7 @@ from bot.ingest.sources.config import Source, source_weights
 from bot.ingest.sources.runtime import live_sources, poll_forever
 from bot.ops.locking import AlreadyRunning, instance_lock
 from bot.services.schedule import schedule_forever
+from bot.services.stories import Stories
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store, StoreError
 from bot.telegram.app import create_bot, create_dispatcher, set_commands, wait_for_telegram
@@ -79,6 +80,7 @@ async def _serve(settings: Settings, routers: RouterFactory, sources: Sequence[S
         )
         bot = create_bot(settings)
         await _load_articles(dp, settings)
+        await _warm_up(dp)
         dp.startup.register(set_commands)
         try:  # before polling, whose first getMe would end the process
             await _until_signal(wait_for_telegram(bot))
@@ -141,6 +143,15 @@ async def _load_articles(dp: Dispatcher, settings: Settings) -> None:
         log.error("articles from %s not loaded: %s", settings.articles_dir, exc)
         return
     log.info("articles from %s: %s", settings.articles_dir, report.line())
+
+
+async def _warm_up(dp: Dispatcher) -> None:
+    """The stories of the default briefing shaped before the first /summary asks for them."""
+    stories: Stories = dp["stories"]
+    try:
+        await stories.warm_up()
+    except StoreError as exc:  # the briefing is shaped when asked, as without the warm-up
+        log.warning("briefing not prepared at start: %s", exc)
 
 
 async def _rescan_forever(dp: Dispatcher, settings: Settings) -> None:
