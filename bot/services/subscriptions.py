@@ -398,9 +398,8 @@ class Subscriptions:
             return []
         theme = self._theme(slug)
         day = stop.astimezone(self.tz).date()
-        stories = await digest_stories(
-            self.store, ids, day, self.source_weights
-        )  # issue 12: each story once
+        # Issue 12: each story once, ranked as /summary ranks them.
+        stories = await digest_stories(self.store, ids, day, self.source_weights)
         return self.texts.digest(day, stories, theme.name if theme else None)
 
     def _theme(self, slug: str | None) -> Theme | None:
