@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -95,8 +96,10 @@ async def test_kill_mid_delivery_loses_nothing_and_doubles_at_most_in_flight(
     try:
         # setMyCommands runs at startup, after the first scan of ARTICLES_DIR.
         await telegram.wait_for("setMyCommands", timeout=START_TIMEOUT)
-        # Dated today: the process runs on the real clock, and alerts are for news.
-        today = system_clock().date().isoformat()
+        # Dated today where the bot is (its default zone, Asia/Almaty): the process runs on
+        # the real clock, and alerts are for news published no earlier than the day of the
+        # subscription. The UTC date is the day before from 19:00 UTC on.
+        today = system_clock().astimezone(ZoneInfo("Asia/Almaty")).date().isoformat()
         article = CYBER_ARTICLE.replace("2025-09-02", today)
         (articles_dir / "cyber.md").write_text(article, encoding="utf-8")
         await telegram.wait_for("sendMessage", len(CHATS) // 2, timeout=START_TIMEOUT)
