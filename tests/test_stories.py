@@ -26,6 +26,7 @@ from bot.ingest.pipeline import Ingestor
 from bot.store import Store
 from bot.store.schema import MIGRATIONS
 from tests.conftest import START
+from tests.test_relevance_filter import MATCH
 
 # Synthetic news in our own words: one summit told three ways, and another summit of the
 # same leaders in the same week.
@@ -270,15 +271,9 @@ def test_loose_story_takes_an_article_as_close_as_its_own_articles_are() -> None
 async def test_stories_off_topic_article_gets_no_story_even_after_backfill(
     store: Store, models: LazyModels, articles_dir: Path
 ) -> None:
-    # A football report (our own words): stored, analysed as off-topic, and in no story,
-    # neither when it is ingested nor from the backfill that runs at the end of each ingest.
-    (articles_dir / "900_football.md").write_text(
-        "---\ntitle: Команда из Павлодара выиграла на своем поле\nsource: Спорт сегодня\n"
-        "published: 2025-08-31\n---\n\nФутбольный клуб из Павлодара обыграл гостей со счетом "
-        "2:1 в матче восемнадцатого тура национального чемпионата. Оба мяча хозяев забил "
-        "нападающий во втором тайме. Следующую игру команда проведет в субботу на выезде.\n",
-        encoding="utf-8",
-    )
+    # The off-topic match of the relevance tests: stored, analysed as off-topic, and in no
+    # story, neither when it is ingested nor from the backfill at the end of each ingest.
+    (articles_dir / "match.md").write_text(MATCH, encoding="utf-8")
     report = await Ingestor(store, models).ingest([articles_dir])
     [football] = report.added
     assert await store.stories_of([football]) == {}

@@ -6,7 +6,6 @@ from bot.store.outbox import DeliveryStats, OutboxQueries
 from bot.store.search import SearchQueries
 from bot.store.sources import SourceQueries
 from bot.store.stories import StoryQueries
-from bot.store.story_digest import StoryDigestQueries
 from bot.store.subscriptions import SubscriptionQueries
 
 
@@ -16,7 +15,6 @@ class Store(
     SubscriptionQueries,
     OutboxQueries,
     SourceQueries,
-    StoryDigestQueries,
     NoiseQueries,
 ):
     """All queries, by intent. Open with `await Store(path, clock).open()` or `async with`."""

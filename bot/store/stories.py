@@ -34,7 +34,7 @@ from bot.analysis.stories import (
 from bot.clock import Clock
 from bot.models import ArticleHead, Entity, Figure, Story
 from bot.store.readcache import cached
-from bot.store.reading import ReadingQueries
+from bot.store.reading import ReadingQueries, latest_filter
 from bot.store.rows import briefable, figure, head_fields, prefixed
 
 TOTAL = ""  # the story_df row counting fingerprinted articles
@@ -63,6 +63,7 @@ def _story(row: aiosqlite.Row) -> Story:
 
 # The columns of a Story (not the summed fingerprint: a few KB of JSON per story).
 STORY_COLUMNS = "id, first_day, last_day, size, sources, title_article_id, version"
+STORY_COLUMNS_S = ", ".join(f"s.{c.strip()}" for c in STORY_COLUMNS.split(","))  # alias s
 
 
 StoryInput = tuple[
@@ -338,18 +339,10 @@ class StoryQueries(ReadingQueries):
         self, articles: int, *, since: dt.date | None = None, theme: str | None = None
     ) -> tuple[Story, ...]:
         """Stories of the `articles` latest briefable articles (since a date, on a theme)."""
-        where, params = [briefable("a")], []
-        if since is not None:
-            where.append("a.published >= ?")
-            params.append(since.isoformat())
-        if theme is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM article_themes t WHERE t.article_id = a.id AND t.theme = ?)"
-            )
-            params.append(theme)
+        where, params = latest_filter(since, theme)
         rows = await self.db.execute_fetchall(
             "WITH recent AS (SELECT a.id FROM articles a"
-            f" WHERE {' AND '.join(where)} ORDER BY a.published DESC, a.id DESC LIMIT ?)"
+            f" WHERE {where} ORDER BY a.published DESC, a.id DESC LIMIT ?)"
             f" SELECT {STORY_COLUMNS} FROM stories WHERE id IN (SELECT sa.story_id FROM recent"
             " JOIN story_articles sa ON sa.article_id = recent.id)",
             [*params, articles],
@@ -389,6 +382,19 @@ class StoryQueries(ReadingQueries):
             )
         )
         return _story(rows[0]) if rows else None
+
+    async def stories_by_article(self, article_ids: Sequence[int]) -> dict[int, Story]:
+        """Article id -> its story (with dates, size and sources), for the digest; articles
+        in none are left out."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = await self.db.execute_fetchall(
+            f"SELECT sa.article_id, {STORY_COLUMNS_S} FROM story_articles sa"
+            f" JOIN stories s ON s.id = sa.story_id WHERE sa.article_id IN ({marks})",
+            list(article_ids),
+        )
+        return {int(r["article_id"]): _story(r) for r in rows}
 
     async def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
         """Article id -> story id, for the articles that have a story."""
