@@ -26,6 +26,10 @@ from tests.fake_telegram import FakeTelegram
         ("торговля   и инвестиции", SummaryRequest(theme="торговля и инвестиции")),
         ("неделя", SummaryRequest(limit=20, period="week")),
         ("за месяц", SummaryRequest(limit=20, period="month")),
+        ("торговля за месяц", SummaryRequest(limit=20, period="month", theme="торговля")),
+        ("Неделя экология", SummaryRequest(limit=20, period="week", theme="экология")),
+        ("за неделю торговля и инвестиции", SummaryRequest(20, "торговля и инвестиции", "week")),
+        ("неделя неделя", SummaryRequest(limit=20, period="week", theme="неделя")),
     ],
 )
 def test_parse_summary_args(args: str | None, expected: SummaryRequest) -> None:

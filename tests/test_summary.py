@@ -91,6 +91,15 @@ async def test_summary_with_theme_limits_to_it(app: TestApp) -> None:
     assert FINTEL in reply and LADA in reply and XINHUA not in reply
 
 
+@pytest.mark.parametrize("args", ["кибербезопасность за месяц", "месяц кибербезопасность"])
+async def test_summary_theme_and_period_together(app: TestApp, args: str) -> None:
+    [reply] = await app.send_text(f"/summary {args}")
+    assert reply.startswith("<b>Брифинг: кибербезопасность за месяц</b>")
+    # Of the two cybersecurity articles only Lada's (1 September) is in the month: its story.
+    assert article_numbers(reply) == [3]
+    assert LADA in reply and FINTEL not in reply
+
+
 @pytest.mark.parametrize("period", ["неделя", "за неделю", "Неделя"])
 async def test_summary_week_counts_back_from_today(app: TestApp, period: str) -> None:
     [reply] = await app.send_text(f"/summary {period}")

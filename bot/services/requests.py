@@ -59,7 +59,8 @@ class SummaryRequest:
 
 
 def parse_summary_args(args: str | None) -> SummaryRequest:
-    """`/summary`, `/summary 3`, `/summary кибербезопасность`, `/summary неделя`."""
+    """`/summary`, `/summary 3`, `/summary кибербезопасность`, `/summary неделя`, and a theme
+    with a period on either side: `/summary торговля за месяц`, `/summary неделя экология`."""
     text = clean_args(args)
     if not text:
         return SummaryRequest()
@@ -69,13 +70,27 @@ def parse_summary_args(args: str | None) -> SummaryRequest:
         if not 1 <= count <= MAX_SUMMARY:
             raise BadArgument("count")
         return SummaryRequest(limit=count)
-    words = text.lower().replace("ё", "е").split()
-    if words and words[0] == "за":  # "/summary за неделю"
-        words = words[1:]
-    if len(words) == 1 and words[0] in PERIOD_WORDS:
-        period = PERIOD_WORDS[words[0]]
-        return SummaryRequest(limit=MAX_SUMMARY, period=period)  # type: ignore[arg-type]
-    return SummaryRequest(theme=text)
+    words = text.split()
+    period, theme = _period_at(words, 0) or _period_at(words, -1) or (None, words)
+    if period is None:
+        return SummaryRequest(theme=text)
+    return SummaryRequest(
+        limit=MAX_SUMMARY,
+        period=period,  # type: ignore[arg-type]
+        theme=" ".join(theme) or None,
+    )
+
+
+def _period_at(words: list[str], end: int) -> tuple[str, list[str]] | None:
+    """A period word («неделя», «за месяц») at the start (end=0) or the end (end=-1) of the
+    words: the period and the words left; None if there is none there."""
+    normal = [w.lower().replace("ё", "е") for w in words]
+    for size in (2, 1):  # "за неделю" before "неделю"
+        part = normal[:size] if end == 0 else normal[-size:]
+        if len(part) == size and part[-1] in PERIOD_WORDS and (size == 1 or part[0] == "за"):
+            rest = words[size:] if end == 0 else words[:-size]
+            return PERIOD_WORDS[part[-1]], rest
+    return None
 
 
 def parse_article_number(args: str | None) -> int:
